@@ -1,0 +1,655 @@
+/*
+ * rapport.h — the C ABI of Rapport, an embeddable CRM core.
+ *
+ * One self-contained C99 header. Stable within a major version (soname librapport.so.1): functions,
+ * enum values and options-struct fields are only ever appended.
+ *
+ * CONVENTIONS
+ * - Every fallible function returns a rapport_code (RAPPORT_OK == 0) and takes an optional
+ *   `rapport_error **err` as its LAST argument. On failure, when `err` is not NULL, `*err` receives a
+ *   new error object owned by the caller (free it with rapport_error_free). On success `*err` is not
+ *   touched. `*err` is overwritten, not freed: initialise it to NULL and free it after each failure.
+ * - A NULL handle or a NULL required pointer gives RAPPORT_INVALID_ARGUMENT with a message naming
+ *   the function and the argument; never a crash. Input strings that are not well-formed UTF-8 give
+ *   RAPPORT_INVALID_ARGUMENT. A failed call leaves the database unchanged.
+ * - Strings in and out are UTF-8 and NUL-terminated. Timestamps are int64_t microseconds since the
+ *   Unix epoch, UTC. Ids are int64_t row ids (> 0).
+ * - Handles are opaque. Each handle type has exactly one free/close function, which accepts NULL.
+ * - Strings returned as `const char *` are BORROWED: they belong to the handle they came from and
+ *   stay valid until that handle is freed (records are immutable snapshots, so later calls on the
+ *   same handle do not invalidate them), unless a function says otherwise.
+ *   Strings returned through `char **out` are OWNED by the caller: free them with rapport_string_free.
+ * - Accessors of a record handle (rapport_customer_name, rapport_change_list_seq, ...) cannot fail:
+ *   given a NULL handle or an index out of range they return 0 / NULL.
+ * - Options structs start with `uint32_t struct_size`; initialise them with their `_init` function
+ *   (which sets struct_size to the caller's sizeof), then set the fields you need. Passing NULL for an
+ *   options pointer means "all defaults".
+ * - Callbacks take `void *user_data` last; a non-zero return value stops iteration / cancels.
+ * - Booleans are `int` (0 false, non-zero true).
+ * - No C++ exception crosses this boundary: unexpected failures map to RAPPORT_INTERNAL, memory
+ *   exhaustion to RAPPORT_RESOURCE_EXHAUSTED.
+ *
+ * THREAD SAFETY
+ * A rapport_db handle may be used from several threads at once (writes are serialised, reads run
+ * concurrently on file databases in WAL mode), except that a transaction opened with rapport_db_begin
+ * belongs to the thread that opened it. Every other handle (customers, lists, reports, errors) must be
+ * used by one thread at a time.
+ *
+ * JSON FORMS (inputs)
+ * Customer draft (rapport_customer_create_json, rapport_customer_upsert_json), either
+ *   structured: {"fields": {"name": "Acme", "kind": "organization", "<custom>": ...},
+ *                "contact_points": [{"kind": "email"|"phone", "value": "...", "label": "work",
+ *                                    "primary": true, "opted_out": false, "invalid": false}],
+ *                "tags": ["vip", ...],
+ *                "external_ids": [{"system": "erp", "key": "C-1"}]}
+ *   (an object with a "fields" member; only these four members are allowed), or
+ *   flat: {"name": "Alice", "industry": "retail", "email": "a@x.com", "phone": ["+1 ...", ...],
+ *          "tags": [...], "external_ids": [...], "contact_points": [...], "<custom>": ...}
+ *   (any object without a "fields" member): "email"/"phone" (a string or an array of strings) become
+ *   contact points (the first of each kind primary), "tags", "external_ids" and "contact_points" are
+ *   as above, every other member is a field. Use the structured form to set a custom field named
+ *   "email", "phone", "tags", "external_ids", "contact_points" or "fields".
+ * Field values: null (clears), true/false, integers, numbers, strings, arrays of strings (multi-enum),
+ *   money {"minor": 1234, "currency": "CNY"} or {"amount": "12.34", "currency": "CNY"}. Core fields:
+ *   "kind" ("person" | "organization"), "name", "industry", "region", "size", "source", "owner"
+ *   (a user id), "birthday" ("YYYY-MM-DD"), "lifecycle_stage".
+ * Customer patch (rapport_customer_update_json): an object of fields, {"industry": "retail",
+ *   "region": null}.
+ * Custom field definition: {"name": "tier", "type": "text"|"integer"|"decimal"|"money"|"date"|
+ *   "time"|"bool"|"enum"|"multi_enum", "label": "", "required": false, "unique": false,
+ *   "indexed": false, "min": 1, "max": 10, "pattern": "RE2", "options": ["a", "b"], "currency": "CNY"};
+ *   only "name" and "type" are required.
+ * Order: {"customer": 1, "amount": {"minor": 1234, "currency": "CNY"} (or "amount_minor" + "currency"),
+ *   "ordered_at": <micros>, "status": "completed", "external_ref": "SO-1",
+ *   "items": [{"sku": "A", "name": "Apple", "quantity": 2, "unit_price_minor": 617}]}.
+ *
+ * JSON FORMS (outputs): customers as rapport_customer_to_json documents (from the core); orders and
+ * activities as objects with the members of the input forms plus "id" and "created_at" (micros).
+ */
+#ifndef RAPPORT_H_
+#define RAPPORT_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#if defined(RAPPORT_BUILDING)
+#define RAPPORT_API __declspec(dllexport)
+#else
+#define RAPPORT_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define RAPPORT_API __attribute__((visibility("default")))
+#else
+#define RAPPORT_API
+#endif
+
+/* C++ callers see the functions as noexcept: none of them throws. */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define RAPPORT_NOEXCEPT noexcept
+#elif defined(__cplusplus)
+#define RAPPORT_NOEXCEPT throw()
+#else
+#define RAPPORT_NOEXCEPT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this header. Compare with rapport_version() for the loaded library. */
+#define RAPPORT_VERSION_MAJOR 1
+#define RAPPORT_VERSION_MINOR 0
+#define RAPPORT_VERSION_PATCH 0
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------------------------- */
+
+/* Result codes; the numbering of absl::StatusCode. */
+typedef enum rapport_code {
+  RAPPORT_OK = 0,
+  RAPPORT_CANCELLED = 1,
+  RAPPORT_UNKNOWN = 2,
+  RAPPORT_INVALID_ARGUMENT = 3, /* bad input; the message names the field and the rule */
+  RAPPORT_DEADLINE_EXCEEDED = 4,
+  RAPPORT_NOT_FOUND = 5,
+  RAPPORT_ALREADY_EXISTS = 6,      /* unique key, external id */
+  RAPPORT_PERMISSION_DENIED = 7,
+  RAPPORT_RESOURCE_EXHAUSTED = 8,  /* out of memory */
+  RAPPORT_FAILED_PRECONDITION = 9, /* illegal transition, wrong state */
+  RAPPORT_ABORTED = 10,            /* version conflict (stale expected_version) */
+  RAPPORT_OUT_OF_RANGE = 11,
+  RAPPORT_UNIMPLEMENTED = 12,
+  RAPPORT_INTERNAL = 13,
+  RAPPORT_UNAVAILABLE = 14, /* database busy */
+  RAPPORT_DATA_LOSS = 15    /* corrupt file */
+} rapport_code;
+
+/* An error: a code and a message. Owned by the caller; free with rapport_error_free. */
+typedef struct rapport_error rapport_error;
+
+/* The code of `err`; RAPPORT_OK for NULL. */
+RAPPORT_API rapport_code rapport_error_code(const rapport_error *err) RAPPORT_NOEXCEPT;
+/* The message of `err` (borrowed, valid until rapport_error_free); "" for NULL. */
+RAPPORT_API const char *rapport_error_message(const rapport_error *err) RAPPORT_NOEXCEPT;
+/* Frees `err`; NULL is allowed. */
+RAPPORT_API void rapport_error_free(rapport_error *err) RAPPORT_NOEXCEPT;
+
+/* The name of a code, e.g. "INVALID_ARGUMENT" (static storage); "UNKNOWN_CODE" for other values. */
+RAPPORT_API const char *rapport_code_name(rapport_code code) RAPPORT_NOEXCEPT;
+
+/* The library version, "MAJOR.MINOR.PATCH" (static storage). */
+RAPPORT_API const char *rapport_version(void) RAPPORT_NOEXCEPT;
+
+/* Frees a string returned through a `char **out` argument; NULL is allowed. */
+RAPPORT_API void rapport_string_free(char *str) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Databases
+ * ------------------------------------------------------------------------------------------- */
+
+/* An open database, acting as one actor. Close with rapport_db_close. */
+typedef struct rapport_db rapport_db;
+
+typedef enum rapport_clock_kind {
+  RAPPORT_CLOCK_SYSTEM = 0, /* wall-clock time */
+  RAPPORT_CLOCK_MANUAL = 1  /* moves only with rapport_db_set_time / rapport_db_advance_time */
+} rapport_clock_kind;
+
+typedef struct rapport_open_options {
+  uint32_t struct_size;      /* sizeof(rapport_open_options), set by rapport_open_options_init */
+  int32_t clock_kind;        /* a rapport_clock_kind; default RAPPORT_CLOCK_SYSTEM */
+  int64_t clock_start;       /* manual clock: the initial time (micros); default 0 (the epoch) */
+  const char *default_region; /* ISO 3166 region for phone numbers without a country code;
+                                 NULL: "US" */
+  int64_t actor_user_id;     /* the user the handle acts as; 0 or negative: the system */
+  const char *actor_origin;  /* the origin recorded in the change feed (e.g. "erp"); NULL: "" */
+  int32_t create_if_missing; /* default 1 */
+  int32_t busy_timeout_ms;   /* default 5000 */
+  int32_t reader_connections; /* file databases: connections for concurrent reads; default 4 */
+} rapport_open_options;
+
+/* Sets every field of `opts` to its default (struct_size included). NULL is ignored. */
+RAPPORT_API void rapport_open_options_init(rapport_open_options *opts) RAPPORT_NOEXCEPT;
+
+/* Opens (creating if allowed) the database file `path`, or ":memory:". `opts` may be NULL.
+ * On success `*out` is a new handle owned by the caller (close with rapport_db_close).
+ * A file that is not a Rapport database gives INVALID_ARGUMENT (the file is untouched); one written by
+ * a newer Rapport gives FAILED_PRECONDITION. */
+RAPPORT_API rapport_code rapport_db_open(const char *path, const rapport_open_options *opts,
+                                         rapport_db **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Closes the handle; the database closes when its last handle (see rapport_db_with_actor) is closed.
+ * A transaction still open on the handle is rolled back. NULL is allowed. Handles returned by this
+ * handle (customers, lists, ...) stay valid: they are snapshots. */
+RAPPORT_API void rapport_db_close(rapport_db *db) RAPPORT_NOEXCEPT;
+
+/* A new handle on the same open database acting as user `user_id` (0 or negative: the system) with
+ * change-feed origin `origin` (NULL: ""). It shares the clock; it has its own transaction slot.
+ * `*out` is owned by the caller and closed independently of `db`. */
+RAPPORT_API rapport_code rapport_db_with_actor(rapport_db *db, int64_t user_id, const char *origin,
+                                               rapport_db **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The database's current time (micros). */
+RAPPORT_API rapport_code rapport_db_now(rapport_db *db, int64_t *out_micros,
+                                        rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Sets / advances the manual clock (shared by all handles of the database). FAILED_PRECONDITION
+ * unless the database was opened with RAPPORT_CLOCK_MANUAL. */
+RAPPORT_API rapport_code rapport_db_set_time(rapport_db *db, int64_t micros,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_advance_time(rapport_db *db, int64_t micros,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The schema version of the open database file. */
+RAPPORT_API rapport_code rapport_db_schema_version(rapport_db *db, int *out,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Transactions. rapport_db_begin opens a transaction on the handle (at most one per handle;
+ * FAILED_PRECONDITION if one is open); every call made on the same thread until commit or rollback
+ * joins it. Call commit/rollback from that thread; FAILED_PRECONDITION when no transaction is open.
+ * rapport_db_close rolls back a transaction left open. */
+RAPPORT_API rapport_code rapport_db_begin(rapport_db *db, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_commit(rapport_db *db, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_rollback(rapport_db *db, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Customers
+ * ------------------------------------------------------------------------------------------- */
+
+/* A snapshot of one customer record with its contact points, tags and external ids. Immutable.
+ * Free with rapport_customer_free (except those borrowed from a rapport_customer_list). */
+typedef struct rapport_customer rapport_customer;
+
+/* A page of customers from rapport_customer_search. Free with rapport_customer_list_free. */
+typedef struct rapport_customer_list rapport_customer_list;
+
+typedef enum rapport_kind {
+  RAPPORT_KIND_PERSON = 0,
+  RAPPORT_KIND_ORGANIZATION = 1
+} rapport_kind;
+
+typedef enum rapport_contact_kind {
+  RAPPORT_CONTACT_EMAIL = 0,
+  RAPPORT_CONTACT_PHONE = 1
+} rapport_contact_kind;
+
+/* Creates a customer from a JSON draft (see JSON FORMS). `out` may be NULL; otherwise `*out` is a
+ * new customer owned by the caller. Validation errors are INVALID_ARGUMENT naming the field; a
+ * duplicate external id is ALREADY_EXISTS. */
+RAPPORT_API rapport_code rapport_customer_create_json(rapport_db *db, const char *json,
+                                                      rapport_customer **out,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Reads customer `id` (NOT_FOUND when absent, or deleted and !include_deleted). `*out` is owned by
+ * the caller. */
+RAPPORT_API rapport_code rapport_customer_get(rapport_db *db, int64_t id, int include_deleted,
+                                              rapport_customer **out,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Updates fields of customer `id` from a JSON object of fields (null clears a field). With
+ * `expected_version` >= 0 the update fails with ABORTED (changing nothing) unless the stored record
+ * has that version; pass -1 to skip the check. `out` may be NULL; otherwise `*out` receives the
+ * updated customer, owned by the caller. */
+RAPPORT_API rapport_code rapport_customer_update_json(rapport_db *db, int64_t id,
+                                                      const char *fields_json,
+                                                      int64_t expected_version,
+                                                      rapport_customer **out,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Creates the customer with external id (system, key) from the JSON draft, or updates its fields
+ * (contact points and tags in the draft are added when missing). `out` and `created` may be NULL;
+ * `*created` is set to 1 when a customer was created, 0 when updated. */
+RAPPORT_API rapport_code rapport_customer_upsert_json(rapport_db *db, const char *system,
+                                                      const char *key, const char *json,
+                                                      rapport_customer **out, int *created,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The customer with external id (system, key); NOT_FOUND when none. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_customer_find_by_external_id(rapport_db *db, const char *system,
+                                                              const char *key,
+                                                              rapport_customer **out,
+                                                              rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Soft-deletes customer `id` (restorable). `expected_version`: as in rapport_customer_update_json. */
+RAPPORT_API rapport_code rapport_customer_delete(rapport_db *db, int64_t id,
+                                                 int64_t expected_version,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* Restores a soft-deleted customer. */
+RAPPORT_API rapport_code rapport_customer_restore(rapport_db *db, int64_t id,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+/* Removes the customer and everything attached for good and redacts personal data from its earlier
+ * change entries; leaves a "purge" change entry without personal data. */
+RAPPORT_API rapport_code rapport_customer_purge(rapport_db *db, int64_t id,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Which customers rapport_customer_search lists. All given criteria must hold. NULL or "" strings and
+ * zero ids mean "any". Results are ordered by id. */
+typedef struct rapport_customer_query {
+  uint32_t struct_size;      /* set by rapport_customer_query_init */
+  const char *name_contains; /* substring, case- and width-insensitive */
+  const char *contact;       /* an email or phone, matched after normalisation */
+  const char *const *tags;   /* has all of these `tag_count` tags */
+  size_t tag_count;
+  int64_t owner;             /* owner user id; 0: any */
+  const char *lifecycle_stage;
+  int32_t include_deleted;   /* default 0 */
+  int64_t after;             /* keyset paging: ids greater than this; 0: from the start */
+  int32_t limit;             /* default 50 */
+  const char *external_id_system; /* with external_id_key: the customer with this external id */
+  const char *external_id_key;
+  const char *custom_field_name;  /* with custom_field_value_json: custom field equals value */
+  const char *custom_field_value_json;
+} rapport_customer_query;
+
+/* Sets every field of `query` to its default. NULL is ignored. */
+RAPPORT_API void rapport_customer_query_init(rapport_customer_query *query) RAPPORT_NOEXCEPT;
+
+/* Lists customers matching `query` (NULL: defaults). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_customer_search(rapport_db *db, const rapport_customer_query *query,
+                                                 rapport_customer_list **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Number of customers in the page. */
+RAPPORT_API size_t rapport_customer_list_count(const rapport_customer_list *list) RAPPORT_NOEXCEPT;
+/* Customer `index` of the page: BORROWED, valid until the list is freed; do not free it. */
+RAPPORT_API const rapport_customer *rapport_customer_list_at(const rapport_customer_list *list,
+                                                             size_t index) RAPPORT_NOEXCEPT;
+/* The `after` value for the next page; 0 at the end. */
+RAPPORT_API int64_t rapport_customer_list_next_after(const rapport_customer_list *list) RAPPORT_NOEXCEPT;
+/* Frees the list and the customers borrowed from it; NULL is allowed. */
+RAPPORT_API void rapport_customer_list_free(rapport_customer_list *list) RAPPORT_NOEXCEPT;
+
+/* Frees a customer returned to the caller; NULL is allowed. Never pass a customer borrowed from a
+ * list. */
+RAPPORT_API void rapport_customer_free(rapport_customer *customer) RAPPORT_NOEXCEPT;
+
+/* Typed accessors. Strings are BORROWED (valid until the customer, or its list, is freed); NULL when
+ * the field is unset. */
+RAPPORT_API int64_t rapport_customer_id(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_kind rapport_customer_kind(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_name(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_industry(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_region(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_size(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_source(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API int rapport_customer_has_owner(const rapport_customer *c) RAPPORT_NOEXCEPT;
+/* The owner's user id; 0 when there is none. */
+RAPPORT_API int64_t rapport_customer_owner(const rapport_customer *c) RAPPORT_NOEXCEPT;
+/* "YYYY-MM-DD", or NULL. */
+RAPPORT_API const char *rapport_customer_birthday(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_lifecycle_stage(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_customer_created_at(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_customer_updated_at(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API int rapport_customer_is_deleted(const rapport_customer *c) RAPPORT_NOEXCEPT;
+/* When it was deleted; 0 when not deleted (check rapport_customer_is_deleted). */
+RAPPORT_API int64_t rapport_customer_deleted_at(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_customer_version(const rapport_customer *c) RAPPORT_NOEXCEPT;
+
+/* Contact points, by index in [0, count). */
+RAPPORT_API size_t rapport_customer_contact_point_count(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_customer_contact_point_id(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_contact_kind rapport_customer_contact_point_kind(const rapport_customer *c,
+                                                                    size_t index) RAPPORT_NOEXCEPT;
+/* Normalised value ("alice@example.com", "+8613800138000"). */
+RAPPORT_API const char *rapport_customer_contact_point_value(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+/* The value as given. */
+RAPPORT_API const char *rapport_customer_contact_point_raw(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_contact_point_label(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API int rapport_customer_contact_point_primary(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API int rapport_customer_contact_point_opted_out(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API int rapport_customer_contact_point_invalid(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+
+/* Tags (sorted), by index. */
+RAPPORT_API size_t rapport_customer_tag_count(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_tag(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+
+/* External ids, by index. */
+RAPPORT_API size_t rapport_customer_external_id_count(const rapport_customer *c) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_external_id_system(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_customer_external_id_key(const rapport_customer *c, size_t index) RAPPORT_NOEXCEPT;
+
+/* A core or custom field as JSON text (`"retail"`, `42`, `{"minor":1234,"currency":"CNY"}`), or NULL
+ * when unset or unknown. BORROWED: valid until the customer is freed. */
+RAPPORT_API const char *rapport_customer_field_json(const rapport_customer *c, const char *field) RAPPORT_NOEXCEPT;
+/* The whole record as a JSON object. BORROWED: valid until the customer is freed. */
+RAPPORT_API const char *rapport_customer_to_json(const rapport_customer *c) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Contact points, tags, external ids, organisation contacts
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct rapport_contact_point_draft {
+  uint32_t struct_size; /* set by rapport_contact_point_draft_init */
+  int32_t kind;         /* a rapport_contact_kind; default RAPPORT_CONTACT_EMAIL */
+  const char *value;    /* required */
+  const char *label;    /* NULL: "" */
+  int32_t primary;
+  int32_t opted_out;
+  int32_t invalid;
+} rapport_contact_point_draft;
+
+RAPPORT_API void rapport_contact_point_draft_init(rapport_contact_point_draft *draft) RAPPORT_NOEXCEPT;
+
+/* Adds a contact point (normalised on write) to customer `customer_id`. `out_id` may be NULL. */
+RAPPORT_API rapport_code rapport_contact_point_add(rapport_db *db, int64_t customer_id,
+                                                   const rapport_contact_point_draft *draft,
+                                                   int64_t *out_id,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Changes to a contact point: NULL label and negative flags keep the stored value. */
+typedef struct rapport_contact_point_patch {
+  uint32_t struct_size; /* set by rapport_contact_point_patch_init */
+  const char *label;    /* default NULL (keep) */
+  int32_t primary;      /* default -1 (keep); 0 or 1 */
+  int32_t opted_out;    /* default -1 */
+  int32_t invalid;      /* default -1 */
+} rapport_contact_point_patch;
+
+RAPPORT_API void rapport_contact_point_patch_init(rapport_contact_point_patch *patch) RAPPORT_NOEXCEPT;
+
+RAPPORT_API rapport_code rapport_contact_point_update(rapport_db *db, int64_t contact_point_id,
+                                                      const rapport_contact_point_patch *patch,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_contact_point_remove(rapport_db *db, int64_t contact_point_id,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+
+RAPPORT_API rapport_code rapport_tag_add(rapport_db *db, int64_t customer_id, const char *tag,
+                                         rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_tag_remove(rapport_db *db, int64_t customer_id, const char *tag,
+                                            rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Adds external id (system, key) to a customer; ALREADY_EXISTS when another record has it. */
+RAPPORT_API rapport_code rapport_external_id_add(rapport_db *db, int64_t customer_id,
+                                                 const char *system, const char *key,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_external_id_remove(rapport_db *db, const char *system,
+                                                    const char *key,
+                                                    rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Links person `person_id` to organisation `organization_id` with a role ("purchaser"; NULL: ""). */
+RAPPORT_API rapport_code rapport_contact_link(rapport_db *db, int64_t organization_id,
+                                              int64_t person_id, const char *role,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_contact_unlink(rapport_db *db, int64_t organization_id,
+                                                int64_t person_id,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+/* The contacts of an organisation / the organisations of a person, as a JSON array of
+ * {"organization": id, "person": id, "role": "..."}. `*out_json` is owned by the caller
+ * (rapport_string_free). */
+RAPPORT_API rapport_code rapport_contact_list_json(rapport_db *db, int64_t organization_id,
+                                                   char **out_json,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_organization_list_json(rapport_db *db, int64_t person_id,
+                                                        char **out_json,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Custom fields
+ * ------------------------------------------------------------------------------------------- */
+
+/* Defines a custom field from a JSON definition (see JSON FORMS). */
+RAPPORT_API rapport_code rapport_custom_field_define_json(rapport_db *db, const char *json,
+                                                          rapport_error **err) RAPPORT_NOEXCEPT;
+/* All definitions as a JSON array of definition objects. `*out_json` is owned by the caller. */
+RAPPORT_API rapport_code rapport_custom_field_list_json(rapport_db *db, char **out_json,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* Drops a definition; values stay in records but are no longer validated or returned. */
+RAPPORT_API rapport_code rapport_custom_field_drop(rapport_db *db, const char *name,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Orders, activities, timeline
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct rapport_order_draft {
+  uint32_t struct_size;     /* set by rapport_order_draft_init */
+  int64_t customer_id;
+  int64_t amount_minor;     /* in minor units of `currency` */
+  const char *currency;     /* ISO 4217, required */
+  int64_t ordered_at;       /* micros */
+  const char *status;       /* NULL: "completed" */
+  const char *external_ref; /* the order's key in the source system; NULL: none */
+} rapport_order_draft;
+
+RAPPORT_API void rapport_order_draft_init(rapport_order_draft *draft) RAPPORT_NOEXCEPT;
+
+/* Adds an order (without items) from a struct. `out_id` may be NULL. */
+RAPPORT_API rapport_code rapport_order_add(rapport_db *db, const rapport_order_draft *draft,
+                                           int64_t *out_id, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Adds an order (with items) from JSON (see JSON FORMS). `out_id` may be NULL. */
+RAPPORT_API rapport_code rapport_order_add_json(rapport_db *db, const char *json, int64_t *out_id,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+/* Order `id` as JSON; `*out_json` is owned by the caller (rapport_string_free). */
+RAPPORT_API rapport_code rapport_order_get_json(rapport_db *db, int64_t id, char **out_json,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+
+typedef enum rapport_activity_kind {
+  RAPPORT_ACTIVITY_CALL = 0,
+  RAPPORT_ACTIVITY_VISIT = 1,
+  RAPPORT_ACTIVITY_EMAIL = 2,
+  RAPPORT_ACTIVITY_NOTE = 3,
+  RAPPORT_ACTIVITY_MESSAGE = 4
+} rapport_activity_kind;
+
+typedef struct rapport_activity_draft {
+  uint32_t struct_size; /* set by rapport_activity_draft_init */
+  int64_t customer_id;
+  int32_t kind;         /* a rapport_activity_kind; default RAPPORT_ACTIVITY_NOTE */
+  int64_t at;           /* micros */
+  int64_t owner;        /* user id; 0 or negative: none */
+  const char *outcome;  /* NULL: "" */
+  const char *text;     /* NULL: "" */
+} rapport_activity_draft;
+
+RAPPORT_API void rapport_activity_draft_init(rapport_activity_draft *draft) RAPPORT_NOEXCEPT;
+
+/* Adds an activity. `out_id` may be NULL. */
+RAPPORT_API rapport_code rapport_activity_add(rapport_db *db, const rapport_activity_draft *draft,
+                                              int64_t *out_id, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* A customer's orders and activities, newest first. Free with rapport_timeline_free. */
+typedef struct rapport_timeline rapport_timeline;
+
+typedef enum rapport_timeline_item_kind {
+  RAPPORT_TIMELINE_ORDER = 0,
+  RAPPORT_TIMELINE_ACTIVITY = 1
+} rapport_timeline_item_kind;
+
+typedef struct rapport_timeline_query {
+  uint32_t struct_size; /* set by rapport_timeline_query_init */
+  int32_t limit;        /* default 20 */
+  int32_t has_before;   /* default 0; when non-zero only items strictly older than `before` */
+  int64_t before;       /* micros */
+} rapport_timeline_query;
+
+RAPPORT_API void rapport_timeline_query_init(rapport_timeline_query *query) RAPPORT_NOEXCEPT;
+
+/* The timeline of customer `customer_id`. `query` may be NULL. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_timeline_get(rapport_db *db, int64_t customer_id,
+                                              const rapport_timeline_query *query,
+                                              rapport_timeline **out,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_timeline_count(const rapport_timeline *t) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_timeline_item_kind rapport_timeline_item_kind_at(const rapport_timeline *t,
+                                                                     size_t index) RAPPORT_NOEXCEPT;
+/* The time of the item (ordered_at of an order, at of an activity). */
+RAPPORT_API int64_t rapport_timeline_item_at(const rapport_timeline *t, size_t index) RAPPORT_NOEXCEPT;
+/* The order id or activity id. */
+RAPPORT_API int64_t rapport_timeline_item_id(const rapport_timeline *t, size_t index) RAPPORT_NOEXCEPT;
+/* The order or activity as JSON, BORROWED (valid until the timeline is freed). */
+RAPPORT_API const char *rapport_timeline_item_json(const rapport_timeline *t, size_t index) RAPPORT_NOEXCEPT;
+/* The whole timeline as a JSON array of {"type": "order"|"activity", "at": micros, "order"|"activity":
+ * {...}}, BORROWED (valid until the timeline is freed). */
+RAPPORT_API const char *rapport_timeline_to_json(const rapport_timeline *t) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_timeline_free(rapport_timeline *t) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Import
+ * ------------------------------------------------------------------------------------------- */
+
+/* Called every `progress_every` rows and at the end; return non-zero to cancel the import (which then
+ * commits nothing). */
+typedef int (*rapport_progress_fn)(int64_t rows_done, void *user_data);
+
+typedef struct rapport_import_options {
+  uint32_t struct_size;        /* set by rapport_import_options_init */
+  const char *mapping_json;    /* required: {"CSV header": "target", ...}; targets: a core or custom
+                                  field name, "email", "phone", "tags", "external_id:<system>" */
+  const char *upsert_system;   /* upsert rows by their "external_id:<system>" column; NULL: create */
+  int32_t all_or_nothing;      /* reject the whole file if any row is bad; default 0 */
+  int32_t delimiter;           /* an ASCII character; default ',' */
+  const char *tag_separator;   /* NULL: ";" */
+  rapport_progress_fn progress; /* may be NULL */
+  void *progress_user_data;    /* passed to `progress` */
+  int64_t progress_every;      /* default 10000 */
+} rapport_import_options;
+
+RAPPORT_API void rapport_import_options_init(rapport_import_options *opts) RAPPORT_NOEXCEPT;
+
+/* The outcome of an import. Free with rapport_import_report_free. */
+typedef struct rapport_import_report rapport_import_report;
+
+/* Imports customers from CSV text (header row first). `*out` is owned by the caller. Bad rows do not
+ * fail the call: they are reported (and, with all_or_nothing, make it commit nothing). A cancel from
+ * the progress callback gives RAPPORT_CANCELLED and commits nothing. */
+RAPPORT_API rapport_code rapport_import_csv(rapport_db *db, const char *csv_text,
+                                            const rapport_import_options *opts,
+                                            rapport_import_report **out,
+                                            rapport_error **err) RAPPORT_NOEXCEPT;
+/* The same, reading the file at `path`. */
+RAPPORT_API rapport_code rapport_import_csv_file(rapport_db *db, const char *path,
+                                                 const rapport_import_options *opts,
+                                                 rapport_import_report **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+
+RAPPORT_API int64_t rapport_import_report_rows(const rapport_import_report *r) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_import_report_created(const rapport_import_report *r) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_import_report_updated(const rapport_import_report *r) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_import_report_failed(const rapport_import_report *r) RAPPORT_NOEXCEPT;
+/* 0 when all_or_nothing rejected the file. */
+RAPPORT_API int rapport_import_report_committed(const rapport_import_report *r) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_import_report_error_count(const rapport_import_report *r) RAPPORT_NOEXCEPT;
+/* The 1-based data row of error `index` (the header is row 0). */
+RAPPORT_API int64_t rapport_import_report_error_row(const rapport_import_report *r, size_t index) RAPPORT_NOEXCEPT;
+/* BORROWED strings, valid until the report is freed. */
+RAPPORT_API const char *rapport_import_report_error_field(const rapport_import_report *r, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_import_report_error_reason(const rapport_import_report *r, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_import_report_free(rapport_import_report *r) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Change feed
+ * ------------------------------------------------------------------------------------------- */
+
+/* A page of the change log, oldest first. Free with rapport_change_list_free. */
+typedef struct rapport_change_list rapport_change_list;
+
+/* Changes with seq > `after_seq`, at most `limit` (<= 0: 1000), skipping those whose origin is
+ * `exclude_origin` (NULL or "": skip none). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_changes_list(rapport_db *db, int64_t after_seq, int32_t limit,
+                                              const char *exclude_origin,
+                                              rapport_change_list **out,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+/* The seq of the newest change (0 for an empty log). */
+RAPPORT_API rapport_code rapport_changes_last_seq(rapport_db *db, int64_t *out,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+
+RAPPORT_API size_t rapport_change_list_count(const rapport_change_list *l) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_change_list_seq(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_change_list_at(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+/* 0 when the change was made by the system. */
+RAPPORT_API int rapport_change_list_has_actor(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+/* The acting user id; 0 for the system. */
+RAPPORT_API int64_t rapport_change_list_actor(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+/* BORROWED strings, valid until the list is freed. */
+RAPPORT_API const char *rapport_change_list_origin(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+/* "customer", "contact_point", "order", "activity", "custom_field", ... */
+RAPPORT_API const char *rapport_change_list_entity(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_change_list_entity_id(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+/* "create", "update", "delete", "restore", "purge", "import", ... */
+RAPPORT_API const char *rapport_change_list_op(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+/* The changed field names as a JSON array of strings. */
+RAPPORT_API const char *rapport_change_list_fields_json(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+/* JSON objects of the changed fields before / after; "" when absent. */
+RAPPORT_API const char *rapport_change_list_before(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_change_list_after(const rapport_change_list *l, size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_change_list_free(rapport_change_list *l) RAPPORT_NOEXCEPT;
+
+/* Named consumers keep a durable cursor in the database: create one, read changes after its cursor,
+ * acknowledge what was processed. */
+RAPPORT_API rapport_code rapport_consumer_create(rapport_db *db, const char *name,
+                                                 int64_t start_after_seq,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_consumer_cursor(rapport_db *db, const char *name, int64_t *out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_consumer_ack(rapport_db *db, const char *name, int64_t seq,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_consumer_drop(rapport_db *db, const char *name,
+                                               rapport_error **err) RAPPORT_NOEXCEPT;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* RAPPORT_H_ */
