@@ -1,0 +1,37 @@
+"""Rapport: an embeddable CRM core. ``db = rapport.open("crm.db")`` and go.
+
+Conventions:
+  * times are timezone-aware ``datetime`` objects, returned in UTC; a naive datetime is refused
+    with ValidationError (rapport does not guess a zone);
+  * money is :class:`Money` (int minor units + ISO 4217 currency), never float;
+  * failures raise subclasses of :class:`Error` (``.code`` is the status name); a failed call
+    writes nothing;
+  * lists of records have ``to_pandas()`` (pandas is imported only then).
+"""
+
+from __future__ import annotations
+
+from ._errors import (AlreadyExistsError, BusyError, CancelledError, ConflictError, CorruptError, Error,
+                      InternalError, NotFoundError, PermissionDeniedError, StageGateError, ValidationError)
+from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, CustomerPage, CustomFieldDef,
+                     ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem, RecordList)
+from . import _core
+from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, open
+
+__version__: str = _core.version()
+
+#: Custom field types, customer kinds, contact kinds and activity kinds as the core spells them.
+FIELD_TYPES: tuple[str, ...] = tuple(_core.FIELD_TYPES)
+CUSTOMER_KINDS: tuple[str, ...] = tuple(_core.CUSTOMER_KINDS)
+CONTACT_KINDS: tuple[str, ...] = tuple(_core.CONTACT_KINDS)
+ACTIVITY_KINDS: tuple[str, ...] = tuple(_core.ACTIVITY_KINDS)
+
+__all__ = [
+    "open", "Database", "Transaction", "ManualClock", "Actor", "UpsertResult",
+    "Customer", "CustomerPage", "ContactPoint", "ContactRole", "CustomFieldDef", "ExternalId",
+    "Money", "Order", "OrderItem", "Activity", "Change", "ImportReport", "ImportRowError", "RecordList",
+    "Error", "ValidationError", "NotFoundError", "AlreadyExistsError", "ConflictError",
+    "PermissionDeniedError", "StageGateError", "BusyError", "CorruptError", "CancelledError",
+    "InternalError",
+    "FIELD_TYPES", "CUSTOMER_KINDS", "CONTACT_KINDS", "ACTIVITY_KINDS", "__version__",
+]

@@ -1,0 +1,625 @@
+"""The Database handle and :func:`open`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+import io as _io
+import json as _json
+import os as _os
+import threading as _threading
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
+
+from . import _core
+from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
+                       opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
+from ._errors import ValidationError
+from ._types import (CORE_FIELDS, Activity, Change, ContactPoint, ContactRole, Customer, CustomerPage,
+                     CustomFieldDef, ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem,
+                     RecordList)
+
+__all__ = ["open", "Database", "Transaction", "ManualClock", "UpsertResult", "Actor"]
+
+_FIELD_TYPE_ALIASES = {"int": "integer", "string": "text", "str": "text", "boolean": "bool",
+                       "datetime": "time", "timestamp": "time", "instant": "time", "multienum": "multi_enum",
+                       "multiselect": "multi_enum", "select": "enum"}
+
+
+class ManualClock:
+    """A clock that moves only when told to, for tests and replays. Pass it to :func:`open`.
+
+    ``start`` is a timezone-aware datetime (default: the Unix epoch)."""
+
+    __slots__ = ("_clock",)
+
+    def __init__(self, start: _dt.datetime | None = None) -> None:
+        self._clock = _core.ManualClock(0 if start is None else to_micros(start, "start"))
+
+    def now(self) -> _dt.datetime:
+        return from_micros(self._clock.now_us())
+
+    def set(self, when: _dt.datetime) -> None:
+        self._clock.set_us(to_micros(when, "when"))
+
+    def advance(self, by: _dt.timedelta | float) -> None:
+        """Moves the clock forward by a timedelta (or a number of seconds)."""
+        self._clock.advance_us(to_duration_micros(by, "by"))
+
+    def __repr__(self) -> str:
+        return f"ManualClock({self.now().isoformat()})"
+
+
+class Actor(NamedTuple):
+    """Who a handle acts as: a user id (None for the system) and the origin system name."""
+
+    user_id: int | None
+    origin: str
+
+
+class UpsertResult(NamedTuple):
+    customer: Customer
+    created: bool
+
+
+class Transaction:
+    """Groups the calls made on this thread into one transaction. As a context manager it commits
+    on success and rolls back when the block raises. Calls on other threads wait for it."""
+
+    __slots__ = ("_db", "_tx")
+
+    def __init__(self, db: "Database") -> None:
+        self._db = db
+        self._tx = None
+
+    def begin(self) -> "Transaction":
+        if self._tx is not None:
+            raise ValidationError("transaction: already begun")
+        self._tx = self._db._handle().begin()
+        return self
+
+    @property
+    def active(self) -> bool:
+        return self._tx is not None and self._tx.active
+
+    def commit(self) -> None:
+        if self._tx is None:
+            raise ValidationError("transaction: not begun")
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        if self._tx is None:
+            raise ValidationError("transaction: not begun")
+        self._tx.rollback()
+
+    def __enter__(self) -> "Transaction":
+        if self._tx is None:
+            self.begin()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            if self.active:
+                self.commit()
+        elif self.active:
+            self.rollback()
+
+
+class _Shared:
+    """State shared by a database handle and its with_actor() siblings: custom field types."""
+
+    def __init__(self) -> None:
+        self.lock = _threading.Lock()
+        self.field_types: dict[str, int] | None = None
+
+
+def _contact_kind(value: Any) -> int:
+    return enum_index(_core.CONTACT_KINDS, value, "contact point kind", {"mail": "email", "tel": "phone"})
+
+
+def _guess_kind(value: Any) -> int:
+    """Email (index 0) when the value has an '@', else phone (index 1)."""
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return 0 if isinstance(text, str) and "@" in text else 1
+
+
+def _contact_draft(item: Any, kind: Any = None) -> tuple:
+    """A contact point given as a str, a dict or a ContactPoint -> the tuple _core takes."""
+    if isinstance(item, (str, bytes)):
+        k = _guess_kind(item) if kind is None else _contact_kind(kind)
+        return (k, item, "", False, False, False)
+    if isinstance(item, ContactPoint):
+        return (_contact_kind(item.kind), item.raw or item.value, item.label, item.primary,
+                item.opted_out, item.invalid)
+    if isinstance(item, Mapping):
+        unknown = set(item) - {"kind", "value", "label", "primary", "opted_out", "invalid"}
+        if unknown:
+            raise ValidationError(f"contact point: unknown keys {sorted(unknown)}")
+        if "value" not in item:
+            raise ValidationError("contact point: 'value' is required")
+        value = item["value"]
+        k = item.get("kind", kind)
+        k = _guess_kind(value) if k is None else _contact_kind(k)
+        return (k, value, item.get("label", ""), bool(item.get("primary", False)),
+                bool(item.get("opted_out", False)), bool(item.get("invalid", False)))
+    raise TypeError(f"contact point: expected str, dict or ContactPoint, got {type(item).__name__}")
+
+
+def _external_ids(value: Any) -> list[tuple]:
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [(s, k) for s, k in value.items()]
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, (str, bytes)) for v in value):
+        return [tuple(value)]
+    out = []
+    for item in value:
+        if isinstance(item, Mapping):
+            out.append((item["system"], item["key"]))
+        else:
+            system, key = item
+            out.append((system, key))
+    return out
+
+
+def _tags(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)):
+        return [value]
+    return list(value)
+
+
+def _item(item: Any, currency: str) -> tuple:
+    if isinstance(item, OrderItem):
+        return tuple(item)
+    if isinstance(item, Mapping):
+        unknown = set(item) - {"sku", "name", "quantity", "unit_price", "unit_price_minor"}
+        if unknown:
+            raise ValidationError(f"order item: unknown keys {sorted(unknown)}")
+        price = money(item.get("unit_price"), currency, item.get("unit_price_minor"), "unit_price") \
+            if ("unit_price" in item or "unit_price_minor" in item) else Money(0, currency)
+        if price.currency != currency:
+            raise ValidationError(f"unit_price: currency {price.currency!r} differs from the order's {currency!r}")
+        return (item.get("sku", ""), item.get("name", ""), index(item.get("quantity", 1), "quantity"),
+                price.minor)
+    if isinstance(item, tuple):
+        return tuple(OrderItem(*item))
+    raise TypeError(f"order item: expected dict or OrderItem, got {type(item).__name__}")
+
+
+class Database:
+    """An open Rapport database, acting as one actor. Use :func:`open` to get one.
+
+    A context manager: ``with rapport.open(path) as db: ...`` closes on exit. Handles made by
+    :meth:`with_actor` share the open database, which closes when the last handle is closed or
+    collected. A handle may be used from several threads at once (the GIL is released inside every
+    call; writes are serialised, reads on file databases run concurrently).
+    """
+
+    def __init__(self, handle: Any, path: str, shared: _Shared | None = None) -> None:
+        self._db = handle
+        self._path = path
+        self._shared = shared or _Shared()
+
+    # -- handle ---------------------------------------------------------------------------------
+    def _handle(self):
+        return self._db
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def closed(self) -> bool:
+        return self._db.closed
+
+    def close(self) -> None:
+        """Closes this handle (idempotent). Later calls raise rapport.Error."""
+        self._db.close()
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"actor={tuple(self.actor)!r}"
+        return f"<rapport.Database {self._path!r} {state}>"
+
+    def with_actor(self, user_id: int | None, origin: str = "") -> "Database":
+        """The same database, acting as user ``user_id`` (None: the system) from system ``origin``."""
+        return Database(self._db.with_actor(opt_index(user_id, "user_id"), origin), self._path, self._shared)
+
+    @property
+    def actor(self) -> Actor:
+        user, origin = self._db.actor()
+        return Actor(user, origin)
+
+    def now(self) -> _dt.datetime:
+        """The current instant on the database's clock (UTC)."""
+        return from_micros(self._db.now_us())
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.schema_version()
+
+    def transaction(self) -> Transaction:
+        """``with db.transaction(): ...`` groups the block's calls (on this thread) into one
+        transaction: committed when the block ends normally, rolled back when it raises."""
+        return Transaction(self)
+
+    def begin(self) -> Transaction:
+        """Starts a transaction now; finish it with ``commit()`` or ``rollback()``."""
+        return Transaction(self).begin()
+
+    # -- conversions ----------------------------------------------------------------------------
+    def _field_types(self, refresh: bool = False) -> dict[str, int]:
+        shared = self._shared
+        with shared.lock:
+            if shared.field_types is None or refresh:
+                shared.field_types = {
+                    d["name"]: _core.FIELD_TYPES.index(d["type"]) for d in self._db.custom_fields()
+                }
+            return shared.field_types
+
+    def _forget_field_types(self) -> None:
+        with self._shared.lock:
+            self._shared.field_types = None
+
+    def _custom_out(self, custom: dict) -> dict:
+        if not custom:
+            return {}
+        types = self._field_types()
+        if any(name not in types for name in custom):
+            types = self._field_types(refresh=True)
+        return {name: _typed(value, types.get(name)) for name, value in custom.items()}
+
+    def _customer(self, d: dict) -> Customer:
+        c = Customer.__new__(Customer)
+        b = d["birthday"]
+        c._set(id=d["id"], kind=d["kind"], name=d["name"], industry=d["industry"], region=d["region"],
+               size=d["size"], source=d["source"], owner=d["owner"],
+               birthday=_dt.date(*b) if b is not None else None, lifecycle_stage=d["lifecycle_stage"],
+               created_at=from_micros(d["created_at"]), updated_at=from_micros(d["updated_at"]),
+               deleted_at=opt_from_micros(d["deleted_at"]), version=d["version"],
+               custom=self._custom_out(d["custom"]),
+               contact_points=[ContactPoint._from_core(cp) for cp in d["contact_points"]],
+               tags=list(d["tags"]), external_ids=[ExternalId(s, k) for s, k in d["external_ids"]])
+        return c
+
+    def _customer_list(self, dicts: Iterable[dict]) -> RecordList:
+        out = RecordList(self._customer(d) for d in dicts)
+        out._kind = "Customer"
+        out._field_types = self._field_types() if any(c.custom for c in out) else {}
+        return out
+
+    @staticmethod
+    def _draft(name: Any, core: dict[str, Any], custom: Mapping[str, Any] | None,
+               extra: dict[str, Any], emails: Any, phones: Any, contact_points: Any) -> tuple[dict, list]:
+        fields: dict[str, Any] = {}
+        if name is not None:
+            fields["name"] = name
+        for key, value in core.items():
+            if value is not None:
+                fields[key] = value
+        for source in (custom or {}, extra):
+            for key, value in source.items():
+                if key in fields:
+                    raise ValidationError(f"{key}: given twice")
+                if value is not None:
+                    fields[key] = value
+        cps = [_contact_draft(e, "email") for e in _tags(emails)]
+        cps += [_contact_draft(p, "phone") for p in _tags(phones)]
+        cps += [_contact_draft(cp) for cp in (contact_points or ())]
+        return to_field_map(fields), cps
+
+    # -- customers ------------------------------------------------------------------------------
+    def create_customer(self, name: str | None = None, *, kind: str | None = None,
+                        industry: str | None = None, region: str | None = None, size: str | None = None,
+                        source: str | None = None, owner: int | None = None,
+                        birthday: _dt.date | str | None = None, lifecycle_stage: str | None = None,
+                        custom: Mapping[str, Any] | None = None, emails: Iterable[str] = (),
+                        phones: Iterable[str] = (), contact_points: Iterable[Any] = (),
+                        tags: Iterable[str] = (), external_ids: Any = None, **custom_fields: Any) -> Customer:
+        """Creates a customer. Extra keyword arguments are custom field values (as is ``custom``)."""
+        core = dict(kind=kind, industry=industry, region=region, size=size, source=source, owner=owner,
+                    birthday=birthday, lifecycle_stage=lifecycle_stage)
+        fields, cps = self._draft(name, core, custom, custom_fields, emails, phones, contact_points)
+        d = self._db.create_customer(fields, cps, _tags(tags), _external_ids(external_ids))
+        return self._customer(d)
+
+    def get_customer(self, customer_id: int, *, include_deleted: bool = False) -> Customer:
+        """The customer; NotFoundError (a KeyError) when absent or deleted (unless include_deleted)."""
+        return self._customer(self._db.get_customer(index(customer_id, "customer_id"), include_deleted))
+
+    def update_customer(self, customer_id: int, expected_version: int | None = None, *,
+                        custom: Mapping[str, Any] | None = None, **fields: Any) -> Customer:
+        """Sets core or custom fields (``None`` clears one). With ``expected_version``, raises
+        ConflictError and changes nothing unless the record still has that version."""
+        all_fields = dict(fields)
+        for key, value in (custom or {}).items():
+            if key in all_fields:
+                raise ValidationError(f"{key}: given twice")
+            all_fields[key] = value
+        d = self._db.update_customer(index(customer_id, "customer_id"), to_field_map(all_fields),
+                                     opt_index(expected_version, "expected_version"))
+        return self._customer(d)
+
+    def upsert_customer(self, system: str, key: str, name: str | None = None, *, kind: str | None = None,
+                        industry: str | None = None, region: str | None = None, size: str | None = None,
+                        source: str | None = None, owner: int | None = None,
+                        birthday: _dt.date | str | None = None, lifecycle_stage: str | None = None,
+                        custom: Mapping[str, Any] | None = None, emails: Iterable[str] = (),
+                        phones: Iterable[str] = (), contact_points: Iterable[Any] = (),
+                        tags: Iterable[str] = (), external_ids: Any = None,
+                        **custom_fields: Any) -> UpsertResult:
+        """Creates the customer with external id (system, key) or updates its fields; contact points
+        and tags given are added when missing. Returns ``(customer, created)``."""
+        core = dict(kind=kind, industry=industry, region=region, size=size, source=source, owner=owner,
+                    birthday=birthday, lifecycle_stage=lifecycle_stage)
+        fields, cps = self._draft(name, core, custom, custom_fields, emails, phones, contact_points)
+        d, created = self._db.upsert_customer(system, key, fields, cps, _tags(tags),
+                                              _external_ids(external_ids))
+        return UpsertResult(self._customer(d), created)
+
+    def find_by_external_id(self, system: str, key: str) -> Customer:
+        return self._customer(self._db.find_by_external_id(system, key))
+
+    def delete_customer(self, customer_id: int, expected_version: int | None = None) -> None:
+        """Soft delete (restorable with restore_customer)."""
+        self._db.delete_customer(index(customer_id, "customer_id"), opt_index(expected_version, "expected_version"))
+
+    def restore_customer(self, customer_id: int) -> None:
+        self._db.restore_customer(index(customer_id, "customer_id"))
+
+    def purge_customer(self, customer_id: int) -> None:
+        """Removes the customer and everything attached for good; redacts its change entries."""
+        self._db.purge_customer(index(customer_id, "customer_id"))
+
+    def search_customers(self, name_contains: str = "", *, contact: str = "", tags: Iterable[str] = (),
+                         owner: int | None = None, lifecycle_stage: str | None = None,
+                         custom: Mapping[str, Any] | None = None, external_id: Any = None,
+                         include_deleted: bool = False, after: int | None = None,
+                         limit: int = 50) -> CustomerPage:
+        """One page of customers matching all given criteria, by id. ``custom={"field": value}``
+        matches one custom field; ``external_id=(system, key)``. Page on with ``after=page.next``."""
+        custom_field = custom_value = None
+        if custom:
+            if len(custom) != 1:
+                raise ValidationError("custom: give exactly one {field: value} to match")
+            (custom_field, value), = custom.items()
+            custom_value = to_core_value(value, custom_field)
+        ext = None
+        if external_id is not None:
+            ids = _external_ids(external_id)
+            if len(ids) != 1:
+                raise ValidationError("external_id: give one (system, key)")
+            ext = ids[0]
+        customers, next_after = self._db.search_customers(
+            name_contains=name_contains, contact=contact, tags=_tags(tags),
+            owner=opt_index(owner, "owner"), lifecycle_stage=lifecycle_stage, custom_field=custom_field,
+            custom_value=custom_value, external_id=ext, include_deleted=include_deleted,
+            after=opt_index(after, "after"), limit=index(limit, "limit"))
+        return CustomerPage(self._customer_list(customers), next_after)
+
+    def iter_customers(self, name_contains: str = "", *, page_size: int = 500, **query: Any) -> Iterator[Customer]:
+        """Every matching customer, fetching page after page (same criteria as search_customers)."""
+        after = query.pop("after", None)
+        while True:
+            page = self.search_customers(name_contains, after=after, limit=page_size, **query)
+            yield from page
+            if page.next is None:
+                return
+            after = page.next
+
+    # -- contact points, tags, external ids, organisation contacts ------------------------------
+    def add_contact_point(self, customer_id: int, value: str, kind: str | None = None, *, label: str = "",
+                          primary: bool = False, opted_out: bool = False, invalid: bool = False) -> ContactPoint:
+        """Adds an email or phone (kind guessed from '@' when not given); normalised on write."""
+        draft = _contact_draft({"value": value, "label": label, "primary": primary, "opted_out": opted_out,
+                                "invalid": invalid, **({"kind": kind} if kind is not None else {})})
+        return ContactPoint._from_core(self._db.add_contact_point(index(customer_id, "customer_id"), draft))
+
+    def update_contact_point(self, contact_point_id: int, *, label: str | None = None,
+                             primary: bool | None = None, opted_out: bool | None = None,
+                             invalid: bool | None = None) -> ContactPoint:
+        """Changes flags and label; arguments left as None keep their value."""
+        d = self._db.update_contact_point(index(contact_point_id, "contact_point_id"), label, primary,
+                                          opted_out, invalid)
+        return ContactPoint._from_core(d)
+
+    def remove_contact_point(self, contact_point_id: int) -> None:
+        self._db.remove_contact_point(index(contact_point_id, "contact_point_id"))
+
+    def add_tag(self, customer_id: int, tag: str) -> None:
+        self._db.add_tag(index(customer_id, "customer_id"), tag)
+
+    def remove_tag(self, customer_id: int, tag: str) -> None:
+        self._db.remove_tag(index(customer_id, "customer_id"), tag)
+
+    def add_external_id(self, customer_id: int, system: str, key: str) -> None:
+        self._db.add_external_id(index(customer_id, "customer_id"), system, key)
+
+    def remove_external_id(self, system: str, key: str) -> None:
+        self._db.remove_external_id(system, key)
+
+    def link_contact(self, organization_id: int, person_id: int, role: str = "") -> None:
+        """Records ``person_id``'s role at organisation ``organization_id``."""
+        self._db.link_contact(index(organization_id, "organization_id"), index(person_id, "person_id"), role)
+
+    def unlink_contact(self, organization_id: int, person_id: int) -> None:
+        self._db.unlink_contact(index(organization_id, "organization_id"), index(person_id, "person_id"))
+
+    def contacts_of(self, organization_id: int) -> list[ContactRole]:
+        return [ContactRole(*t) for t in self._db.contacts_of(index(organization_id, "organization_id"))]
+
+    def organizations_of(self, person_id: int) -> list[ContactRole]:
+        return [ContactRole(*t) for t in self._db.organizations_of(index(person_id, "person_id"))]
+
+    # -- custom fields --------------------------------------------------------------------------
+    def define_custom_field(self, name: str, type: str, *, required: bool = False, unique: bool = False,
+                            indexed: bool = False, min: float | None = None, max: float | None = None,
+                            pattern: str = "", options: Iterable[str] = (), currency: str = "",
+                            label: str = "") -> CustomFieldDef:
+        """Defines a custom field. ``type`` is one of rapport.FIELD_TYPES (text, integer, decimal,
+        money, date, time, bool, enum, multi-enum as the core spells them)."""
+        type_index = enum_index(_core.FIELD_TYPES, type, "type", _FIELD_TYPE_ALIASES)
+        d = self._db.define_custom_field(name, type_index, label=label, required=bool(required),
+                                         unique=bool(unique), indexed=bool(indexed),
+                                         min=None if min is None else float(min),
+                                         max=None if max is None else float(max), pattern=pattern,
+                                         options=_tags(options), currency=currency)
+        self._forget_field_types()
+        return CustomFieldDef._from_core(d)
+
+    def custom_fields(self) -> RecordList:
+        out = RecordList(CustomFieldDef._from_core(d) for d in self._db.custom_fields())
+        out._kind = "CustomFieldDef"
+        return out
+
+    def drop_custom_field(self, name: str) -> None:
+        """Drops the definition; stored values stay but are no longer validated or returned."""
+        self._db.drop_custom_field(name)
+        self._forget_field_types()
+
+    # -- orders, activities, timeline -----------------------------------------------------------
+    def add_order(self, customer_id: int, amount: Any = None, *, currency: str | None = None,
+                  amount_minor: int | None = None, ordered_at: _dt.datetime | None = None,
+                  status: str | None = None, items: Iterable[Any] = (), external_ref: str = "") -> Order:
+        """Adds an order. ``amount`` is decimal text/Decimal in major units ("12.34") or a Money;
+        or give ``amount_minor`` (int). ``ordered_at`` defaults to the database clock's now."""
+        m = money(amount, currency, amount_minor)
+        d = self._db.add_order(index(customer_id, "customer_id"), m.minor, m.currency,
+                               opt_micros(ordered_at, "ordered_at"), status, external_ref,
+                               [_item(i, m.currency) for i in (items or ())])
+        return Order._from_core(d, from_micros)
+
+    def get_order(self, order_id: int) -> Order:
+        return Order._from_core(self._db.get_order(index(order_id, "order_id")), from_micros)
+
+    def add_activity(self, customer_id: int, kind: str = "note", *, at: _dt.datetime | None = None,
+                     owner: int | None = None, outcome: str = "", text: str = "") -> Activity:
+        """Adds a call, visit, email, note or message. ``at`` defaults to the database clock's now."""
+        k = enum_index(_core.ACTIVITY_KINDS, kind, "kind")
+        d = self._db.add_activity(index(customer_id, "customer_id"), k, opt_micros(at, "at"),
+                                  opt_index(owner, "owner"), outcome, text)
+        return Activity._from_core(d, from_micros)
+
+    def timeline(self, customer_id: int, limit: int = 20, before: _dt.datetime | None = None) -> RecordList:
+        """Orders and activities of a customer, newest first; page with ``before=items[-1].at``."""
+        out = RecordList()
+        for d in self._db.timeline(index(customer_id, "customer_id"), index(limit, "limit"),
+                                   opt_micros(before, "before")):
+            item = Order._from_core(d, from_micros) if d["type"] == "order" else Activity._from_core(d, from_micros)
+            out.append(item)
+        out._kind = "timeline"
+        return out
+
+    # -- import ---------------------------------------------------------------------------------
+    def import_csv(self, source: Any, mapping: Mapping[str, str], *, upsert_system: str = "",
+                   all_or_nothing: bool = False, delimiter: str = ",", tag_separator: str = ";",
+                   progress: Callable[[int], Any] | None = None, progress_every: int = 10000) -> ImportReport:
+        """Imports customers from CSV. ``source`` is a path (str without a line break, or any
+        os.PathLike), CSV text (str with a line break, or bytes) or an open text file.
+
+        ``mapping``: CSV header -> target (core or custom field, "email", "phone", "tags",
+        "external_id:<system>"). ``progress(rows_done)`` is called every ``progress_every`` rows and
+        at the end; returning False cancels (nothing is committed); an exception it raises cancels
+        and propagates."""
+        if hasattr(source, "read"):
+            text, is_file = source.read(), False
+        elif isinstance(source, _os.PathLike):
+            text, is_file = fspath(source), True
+        elif isinstance(source, bytes):
+            text, is_file = source, False
+        elif isinstance(source, str):
+            is_file = "\n" not in source and "\r" not in source
+            text = source
+        else:
+            raise TypeError(f"source: expected a path, CSV text or a file, got {type(source).__name__}")
+        if progress is not None and not callable(progress):
+            raise TypeError("progress: expected a callable")
+        r = self._db.import_csv(text, is_file, dict(mapping or {}), upsert_system=upsert_system,
+                                all_or_nothing=bool(all_or_nothing), delimiter=delimiter,
+                                tag_separator=tag_separator, progress=progress,
+                                progress_every=index(progress_every, "progress_every"))
+        report = ImportReport.__new__(ImportReport)
+        report._set(rows=r["rows"], created=r["created"], updated=r["updated"], failed=r["failed"],
+                    errors=[ImportRowError(*e) for e in r["errors"]], committed=r["committed"])
+        return report
+
+    # -- change feed ----------------------------------------------------------------------------
+    def changes(self, after_seq: int = 0, limit: int = 1000, exclude_origin: str = "") -> RecordList:
+        """Change entries with seq > after_seq, oldest first; skip those made by ``exclude_origin``."""
+        out = RecordList()
+        for d in self._db.changes(index(after_seq, "after_seq"), index(limit, "limit"), exclude_origin):
+            c = Change.__new__(Change)
+            c._set(seq=d["seq"], at=from_micros(d["at"]), actor=d["actor"], origin=d["origin"],
+                   entity=d["entity"], entity_id=d["entity_id"], op=d["op"], fields=list(d["fields"]),
+                   before=_json_or_none(d["before"]), after=_json_or_none(d["after"]))
+            out.append(c)
+        out._kind = "Change"
+        return out
+
+    @property
+    def last_change_seq(self) -> int:
+        return self._db.last_change_seq()
+
+    def create_consumer(self, name: str, start_after_seq: int = 0) -> None:
+        """A named, durable cursor on the change feed, starting after ``start_after_seq``."""
+        self._db.create_consumer(name, index(start_after_seq, "start_after_seq"))
+
+    def consumer_cursor(self, name: str) -> int:
+        """The last seq the consumer acknowledged."""
+        return self._db.consumer_cursor(name)
+
+    def ack_consumer(self, name: str, seq: int) -> None:
+        self._db.ack_consumer(name, index(seq, "seq"))
+
+    def drop_consumer(self, name: str) -> None:
+        self._db.drop_consumer(name)
+
+
+def _json_or_none(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return _json.loads(text)
+    except ValueError:
+        return text
+
+
+def _typed(value: Any, type_index: int | None) -> Any:
+    """A custom field value from the core -> its natural Python type, by the field's type."""
+    if value is None or type_index is None:
+        return value
+    if type_index == 2 and isinstance(value, (str, int, float)) and not isinstance(value, bool):  # decimal
+        return _decimal.Decimal(value if not isinstance(value, float) else repr(value))
+    if type_index == 4 and isinstance(value, str):  # date
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if type_index == 5 and isinstance(value, int) and not isinstance(value, bool):  # time
+        return from_micros(value)
+    return value
+
+
+def open(path: str | _os.PathLike, *, clock: ManualClock | None = None, default_region: str = "US",
+         actor: int | None = None, origin: str = "", create_if_missing: bool = True,
+         busy_timeout_ms: int = 5000, reader_connections: int = 4) -> Database:
+    """Opens (creating if allowed) a database file, or ``":memory:"``.
+
+    ``clock``: a :class:`ManualClock` (default: the system clock). ``default_region``: ISO 3166 code
+    for phone numbers without a country code. ``actor``/``origin``: who the handle acts as (a user
+    id, or None for the system; the origin system's name, for the change feed)."""
+    if clock is not None and not isinstance(clock, ManualClock):
+        raise TypeError(f"clock: expected rapport.ManualClock or None, got {type(clock).__name__}")
+    p = fspath(path)
+    handle = _core.open(p, clock=None if clock is None else clock._clock, default_region=default_region,
+                        user=opt_index(actor, "actor"), origin=origin,
+                        create_if_missing=bool(create_if_missing),
+                        busy_timeout_ms=index(busy_timeout_ms, "busy_timeout_ms"),
+                        reader_connections=index(reader_connections, "reader_connections"))
+    return Database(handle, p if isinstance(p, str) else p.decode("utf-8", "surrogateescape"))
