@@ -1,0 +1,145 @@
+// The Database facade: the one entry point of the C++ API.
+#ifndef RAPPORT_DATABASE_H_
+#define RAPPORT_DATABASE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rapport/change.h"
+#include "rapport/clock.h"
+#include "rapport/customer.h"
+#include "rapport/import.h"
+#include "rapport/timeline.h"
+#include "rapport/types.h"
+
+namespace rapport {
+
+namespace internal {
+class Core;
+}
+
+struct Options {
+  std::shared_ptr<Clock> clock;     // default: SystemClock
+  Actor actor = Actor::System();    // who the returned handle acts as
+  std::string default_region = "US";  // for phone numbers without a country code (ISO 3166, e.g. "CN")
+  bool create_if_missing = true;
+  int busy_timeout_ms = 5000;
+  int reader_connections = 4;  // file databases: connections for concurrent reads (WAL)
+};
+
+class Database;
+
+// A transaction spanning several calls on one thread. Calls made on the same thread while it is
+// open join it; other threads' writes wait. Rolled back on destruction unless committed; hooks and
+// listeners fire after commit.
+class Transaction {
+ public:
+  Transaction(Transaction&&) noexcept;
+  Transaction& operator=(Transaction&&) noexcept;
+  ~Transaction();
+
+  absl::Status Commit();
+  absl::Status Rollback();
+  bool active() const;
+
+ private:
+  friend class Database;
+  explicit Transaction(std::shared_ptr<internal::Core> core);
+  std::shared_ptr<internal::Core> core_;
+};
+
+// A handle on a Rapport database: the store plus the actor every call runs as.
+//
+// Handles are cheap to copy; copies and `WithActor` handles share the same open database, which
+// closes when the last handle goes. A handle may be used from several threads at once: writes are
+// serialised, reads run concurrently (file databases in WAL mode).
+class Database {
+ public:
+  // Opens (creating if allowed) a database file, or ":memory:". Refuses files that are not Rapport
+  // databases (InvalidArgument, file untouched) or that come from a newer Rapport
+  // (FailedPrecondition); applies pending schema migrations in one transaction.
+  static absl::StatusOr<Database> Open(std::string_view path, Options options = {});
+
+  // The same database, acting as `actor`.
+  Database WithActor(Actor actor) const;
+  const Actor& actor() const { return actor_; }
+  absl::Time Now() const;
+  int schema_version() const;
+
+  // Customers.
+  absl::StatusOr<Customer> CreateCustomer(const CustomerDraft& draft);
+  absl::StatusOr<Customer> GetCustomer(CustomerId id, bool include_deleted = false) const;
+  absl::StatusOr<Customer> UpdateCustomer(CustomerId id, const CustomerPatch& patch);
+  // Creates the customer with external id `key` or updates its fields (contact points and tags
+  // given in the draft are added when missing).
+  absl::StatusOr<UpsertResult> UpsertCustomer(const ExternalId& key, const CustomerDraft& draft);
+  absl::StatusOr<Customer> FindByExternalId(const ExternalId& key) const;
+  absl::Status DeleteCustomer(CustomerId id, std::optional<int64_t> expected_version = {});
+  absl::Status RestoreCustomer(CustomerId id);
+  // Removes the customer and everything attached to it for good, and redacts personal data from
+  // its earlier change entries; leaves a "purge" change entry without personal data.
+  absl::Status PurgeCustomer(CustomerId id);
+  absl::StatusOr<CustomerPage> SearchCustomers(const CustomerQuery& query) const;
+
+  // Contact points, tags, external ids, organisation contacts.
+  absl::StatusOr<ContactPoint> AddContactPoint(CustomerId id, const ContactPointDraft& draft);
+  absl::StatusOr<ContactPoint> UpdateContactPoint(ContactPointId id, const ContactPointPatch& patch);
+  absl::Status RemoveContactPoint(ContactPointId id);
+  absl::Status AddTag(CustomerId id, std::string_view tag);
+  absl::Status RemoveTag(CustomerId id, std::string_view tag);
+  absl::Status AddExternalId(CustomerId id, const ExternalId& key);
+  absl::Status RemoveExternalId(const ExternalId& key);
+  absl::Status LinkContact(CustomerId organization, CustomerId person, std::string_view role);
+  absl::Status UnlinkContact(CustomerId organization, CustomerId person);
+  absl::StatusOr<std::vector<ContactRole>> ContactsOf(CustomerId organization) const;
+  absl::StatusOr<std::vector<ContactRole>> OrganizationsOf(CustomerId person) const;
+
+  // Custom fields.
+  absl::StatusOr<CustomFieldDef> DefineCustomField(const CustomFieldDef& def);
+  absl::StatusOr<std::vector<CustomFieldDef>> CustomFields() const;
+  // Drops the definition; values stay in records but are no longer validated or returned.
+  absl::Status DropCustomField(std::string_view name);
+
+  // Orders, activities, timeline.
+  absl::StatusOr<Order> AddOrder(const OrderDraft& draft);
+  absl::StatusOr<Order> GetOrder(OrderId id) const;
+  absl::StatusOr<Activity> AddActivity(const ActivityDraft& draft);
+  absl::StatusOr<std::vector<TimelineItem>> Timeline(CustomerId id, const TimelineQuery& query = {}) const;
+
+  // Bulk import of customers from CSV text or a file.
+  absl::StatusOr<ImportReport> ImportCsv(std::string_view csv_text, const ImportOptions& options);
+  absl::StatusOr<ImportReport> ImportCsvFile(const std::string& path, const ImportOptions& options);
+
+  // Change feed.
+  absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;
+  int64_t LastChangeSeq() const;
+  // Named consumers keep a durable cursor: create one, read from Cursor(), Ack what was processed.
+  absl::Status CreateConsumer(std::string_view name, int64_t start_after_seq = 0);
+  absl::StatusOr<int64_t> ConsumerCursor(std::string_view name) const;
+  absl::Status AckConsumer(std::string_view name, int64_t seq);
+  absl::Status DropConsumer(std::string_view name);
+
+  // Groups calls on this thread into one transaction (see Transaction).
+  absl::StatusOr<Transaction> Begin();
+
+  // Internal: the shared state. Not part of the stable API.
+  internal::Core& core() const { return *core_; }
+
+ private:
+  Database(std::shared_ptr<internal::Core> core, Actor actor);
+  std::shared_ptr<internal::Core> core_;
+  Actor actor_;
+};
+
+// The library version, "MAJOR.MINOR.PATCH".
+std::string_view Version();
+
+}  // namespace rapport
+
+#endif  // RAPPORT_DATABASE_H_

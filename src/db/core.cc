@@ -1,0 +1,166 @@
+#include "base/strings.h"
+#include "db/core.h"
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/text.h"
+#include "model/contact_normalize.h"
+#include "model/custom_field_repository.h"
+#include "store/migrations.h"
+
+namespace rapport::internal {
+namespace {
+
+constexpr int kMaxReaders = 64;
+
+absl::Status ConfigureConnection(Connection& conn) {
+  RETURN_IF_ERROR(conn.Exec("PRAGMA foreign_keys = ON"));
+  return conn.Exec("PRAGMA synchronous = NORMAL");
+}
+
+}  // namespace
+
+absl::Status CheckActor(const Actor& actor) {
+  if (actor.user && ToInt(*actor.user) <= 0) return absl::InvalidArgumentError("actor: a user id must be positive");
+  RETURN_IF_ERROR(CheckUtf8("origin", actor.origin));
+  if (actor.origin.size() > 64) return absl::InvalidArgumentError("origin: longer than 64 bytes");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<Core>> Core::Open(std::string_view path, const Options& options) {
+  if (path.empty()) return absl::InvalidArgumentError("path: must not be empty (use \":memory:\" for a memory database)");
+  if (path.find('\0') != std::string_view::npos) return absl::InvalidArgumentError("path: contains a NUL character");
+  if (options.reader_connections < 1 || options.reader_connections > kMaxReaders) {
+    return absl::InvalidArgumentError(StrCat("reader_connections: must be between 1 and ", kMaxReaders));
+  }
+  if (options.busy_timeout_ms < 0) return absl::InvalidArgumentError("busy_timeout_ms: must not be negative");
+  if (!IsKnownPhoneRegion(options.default_region)) {
+    return absl::InvalidArgumentError(
+        StrCat("default_region: \"", options.default_region, "\" is not a known region code (e.g. CN, US)"));
+  }
+  std::shared_ptr<Core> core(new Core());
+  core->options_ = options;
+  core->clock_ = options.clock ? options.clock : std::make_shared<SystemClock>();
+  core->path_ = std::string(path);
+  core->memory_ = path == ":memory:";
+  int flags = SQLITE_OPEN_READWRITE;
+  if (options.create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  auto conn = Connection::Open(core->path_, flags, options.busy_timeout_ms);
+  if (!conn.ok()) {
+    if (absl::IsNotFound(conn.status()) && !options.create_if_missing) {
+      return absl::NotFoundError(StrCat("no database at \"", path, "\" (create_if_missing is off)"));
+    }
+    return conn.status();
+  }
+  core->writer_owned_ = std::make_unique<Connection>(std::move(conn).value());
+  core->writer_ = core->writer_owned_.get();
+  Connection& w = *core->writer_;
+  // Migrate checks the file before anything is written to it.
+  RETURN_IF_ERROR(Migrate(w));
+  if (!core->memory_) {
+    ASSIGN_OR_RETURN(Statement wal, w.Prepare("PRAGMA journal_mode = WAL"));
+    RETURN_IF_ERROR(wal.Step().status());
+  }
+  RETURN_IF_ERROR(ConfigureConnection(w));
+  RETURN_IF_ERROR(core->ReloadSchema(w));
+  return core;
+}
+
+Core::~Core() {
+  idle_readers_.clear();
+  readers_.clear();
+  writer_owned_.reset();
+}
+
+std::shared_ptr<const FieldSchema> Core::schema() const {
+  std::lock_guard<std::mutex> lock(schema_mu_);
+  return schema_;
+}
+
+absl::Status Core::ReloadSchema(Connection& conn) {
+  ASSIGN_OR_RETURN(std::vector<CustomFieldDef> defs, LoadCustomFields(conn));
+  auto schema = std::make_shared<const FieldSchema>(std::move(defs));
+  std::lock_guard<std::mutex> lock(schema_mu_);
+  schema_ = std::move(schema);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Connection*> Core::AcquireReader() const {
+  std::unique_lock<std::mutex> lock(reader_mu_);
+  while (idle_readers_.empty()) {
+    if (static_cast<int>(readers_.size()) < options_.reader_connections) {
+      lock.unlock();
+      auto conn = Connection::Open(path_, SQLITE_OPEN_READONLY, options_.busy_timeout_ms);
+      if (!conn.ok()) return conn.status();
+      auto owned = std::make_unique<Connection>(std::move(conn).value());
+      lock.lock();
+      Connection* raw = owned.get();
+      readers_.push_back(std::move(owned));
+      return raw;
+    }
+    reader_cv_.wait(lock);
+  }
+  Connection* conn = idle_readers_.back();
+  idle_readers_.pop_back();
+  return conn;
+}
+
+void Core::ReleaseReader(Connection* conn) const {
+  {
+    std::lock_guard<std::mutex> lock(reader_mu_);
+    idle_readers_.push_back(conn);
+  }
+  reader_cv_.notify_one();
+}
+
+absl::Status Core::BeginOuter() { return writer_->Exec("BEGIN IMMEDIATE"); }
+
+absl::Status Core::EndOuter(bool commit) {
+  if (commit) {
+    absl::Status s = writer_->Exec("COMMIT");
+    if (s.ok()) return s;
+    writer_->Exec("ROLLBACK").IgnoreError();
+    ReloadSchema(*writer_).IgnoreError();
+    return s;
+  }
+  absl::Status s = writer_->Exec("ROLLBACK");
+  ReloadSchema(*writer_).IgnoreError();
+  return s;
+}
+
+absl::Status Core::BeginUser() {
+  if (HeldByThisThread()) {
+    return absl::FailedPreconditionError("a transaction is already open on this thread; transactions do not nest");
+  }
+  write_mu_.lock();
+  owner_.store(std::this_thread::get_id());
+  if (absl::Status s = BeginOuter(); !s.ok()) {
+    owner_.store(std::thread::id());
+    write_mu_.unlock();
+    return s;
+  }
+  user_tx_ = true;
+  return absl::OkStatus();
+}
+
+bool Core::InUserTransaction() const { return HeldByThisThread() && user_tx_; }
+
+absl::Status Core::CommitUser() {
+  if (!InUserTransaction()) return absl::FailedPreconditionError("no transaction is open on this thread");
+  absl::Status s = EndOuter(true);
+  user_tx_ = false;
+  owner_.store(std::thread::id());
+  write_mu_.unlock();
+  return s;
+}
+
+absl::Status Core::RollbackUser() {
+  if (!InUserTransaction()) return absl::FailedPreconditionError("no transaction is open on this thread");
+  absl::Status s = EndOuter(false);
+  user_tx_ = false;
+  owner_.store(std::thread::id());
+  write_mu_.unlock();
+  return s;
+}
+
+}  // namespace rapport::internal

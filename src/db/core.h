@@ -1,0 +1,142 @@
+// The shared state behind Database handles: connections, write serialisation, the field schema.
+#ifndef RAPPORT_DB_CORE_H_
+#define RAPPORT_DB_CORE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "model/customer_repository.h"
+#include "model/field_schema.h"
+#include "rapport/database.h"
+#include "store/sqlite.h"
+
+namespace rapport::internal {
+
+inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
+// InvalidArgument unless the actor's user id is positive and its origin short valid UTF-8.
+absl::Status CheckActor(const Actor& actor);
+
+// Owns the writer connection (one, serialised by a mutex) and a pool of reader connections (file
+// databases in WAL mode). A thread holding the write lock (inside Write or a user transaction)
+// reads through the writer connection so that it sees its own uncommitted writes. Thread-safe.
+class Core {
+ public:
+  static absl::StatusOr<std::shared_ptr<Core>> Open(std::string_view path, const Options& options);
+  ~Core();
+
+  absl::Time Now() const { return clock_->Now(); }
+  const Options& options() const { return options_; }
+  const std::string& path() const { return path_; }
+  std::shared_ptr<const FieldSchema> schema() const;
+  // Reloads the field schema from `conn` (after custom field changes or a rollback).
+  absl::Status ReloadSchema(Connection& conn);
+
+  // Runs fn(Connection&) in a write transaction (or a savepoint when this thread already holds
+  // the write lock); commits when fn returns OK, rolls back otherwise. Returns fn's result.
+  template <typename F>
+  auto Write(F&& fn) -> std::invoke_result_t<F, Connection&>;
+
+  // Runs fn(Connection&) inside a read transaction (a consistent snapshot).
+  template <typename F>
+  auto Read(F&& fn) const -> std::invoke_result_t<F, Connection&>;
+
+  // User transactions spanning several calls on one thread.
+  absl::Status BeginUser();
+  absl::Status CommitUser();
+  absl::Status RollbackUser();
+  bool InUserTransaction() const;
+
+ private:
+  Core() = default;
+  bool HeldByThisThread() const { return owner_.load() == std::this_thread::get_id(); }
+  absl::StatusOr<Connection*> AcquireReader() const;
+  void ReleaseReader(Connection* conn) const;
+  absl::Status BeginOuter();
+  absl::Status EndOuter(bool commit);
+
+  Options options_;
+  std::shared_ptr<Clock> clock_;
+  std::string path_;
+  bool memory_ = false;
+
+  mutable std::mutex write_mu_;
+  mutable Connection* writer_ = nullptr;
+  std::unique_ptr<Connection> writer_owned_;
+  std::atomic<std::thread::id> owner_{};
+  bool user_tx_ = false;  // guarded by write_mu_ (held by owner_)
+  int savepoint_depth_ = 0;
+
+  mutable std::mutex reader_mu_;
+  mutable std::condition_variable reader_cv_;
+  mutable std::vector<std::unique_ptr<Connection>> readers_;
+  mutable std::vector<Connection*> idle_readers_;
+
+  mutable std::mutex schema_mu_;
+  std::shared_ptr<const FieldSchema> schema_;
+};
+
+template <typename F>
+auto Core::Write(F&& fn) -> std::invoke_result_t<F, Connection&> {
+  using Result = std::invoke_result_t<F, Connection&>;
+  if (HeldByThisThread()) {
+    const std::string name = "w" + std::to_string(savepoint_depth_++);
+    if (absl::Status s = writer_->Exec("SAVEPOINT " + name); !s.ok()) {
+      --savepoint_depth_;
+      return Result(s);
+    }
+    Result result = fn(*writer_);
+    if (!StatusOf(result).ok()) {
+      writer_->Exec("ROLLBACK TO " + name).IgnoreError();
+    }
+    writer_->Exec("RELEASE " + name).IgnoreError();
+    --savepoint_depth_;
+    return result;
+  }
+  std::unique_lock<std::mutex> lock(write_mu_);
+  owner_.store(std::this_thread::get_id());
+  if (absl::Status s = BeginOuter(); !s.ok()) {
+    owner_.store(std::thread::id());
+    return Result(s);
+  }
+  Result result = fn(*writer_);
+  absl::Status end = EndOuter(StatusOf(result).ok());
+  owner_.store(std::thread::id());
+  if (!end.ok() && StatusOf(result).ok()) return Result(end);
+  return result;
+}
+
+template <typename F>
+auto Core::Read(F&& fn) const -> std::invoke_result_t<F, Connection&> {
+  using Result = std::invoke_result_t<F, Connection&>;
+  if (HeldByThisThread()) return fn(*writer_);
+  if (memory_) {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    return fn(*writer_);
+  }
+  auto conn = AcquireReader();
+  if (!conn.ok()) return Result(conn.status());
+  Result result = [&]() -> Result {
+    if (absl::Status s = (*conn)->Exec("BEGIN"); !s.ok()) return Result(s);
+    Result r = fn(**conn);
+    (*conn)->Exec("COMMIT").IgnoreError();
+    return r;
+  }();
+  ReleaseReader(*conn);
+  return result;
+}
+
+}  // namespace rapport::internal
+
+#endif  // RAPPORT_DB_CORE_H_
