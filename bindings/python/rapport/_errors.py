@@ -104,3 +104,10 @@ class InternalError(Error):
     """A bug in rapport (INTERNAL)."""
 
     code = "INTERNAL"
+
+
+# Shown (and pickled) as rapport.<Name>, where users catch them.
+for _cls in (Error, ValidationError, NotFoundError, AlreadyExistsError, ConflictError, PermissionDeniedError,
+             StageGateError, BusyError, CorruptError, CancelledError, InternalError):
+    _cls.__module__ = "rapport"
+del _cls

@@ -19,12 +19,14 @@ def pandas():
     return pd
 
 
+def _non_nano(pd) -> bool:
+    # pandas 1.5 accepts "datetime64[us, UTC]" but computes wrong results with it (min(), .dt).
+    return int(pd.__version__.split(".")[0]) >= 2
+
+
 def _time_column(pd, values: Sequence[Any]):
     series = pd.Series(pd.to_datetime(list(values), utc=True), dtype="datetime64[ns, UTC]")
-    try:
-        return series.astype("datetime64[us, UTC]")
-    except (TypeError, ValueError):  # pandas < 2: nanoseconds only
-        return series
+    return series.astype("datetime64[us, UTC]") if _non_nano(pd) else series
 
 
 def _date_column(pd, values: Sequence[Any]):
