@@ -1,6 +1,7 @@
 #include "base/strings.h"
 #include "model/customer_importer.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/match.h"
@@ -63,6 +64,7 @@ absl::StatusOr<std::vector<Column>> ResolveMapping(const FieldSchema& schema, co
     }
     columns.push_back(std::move(c));
   }
+  std::sort(columns.begin(), columns.end(), [](const Column& a, const Column& b) { return a.index < b.index; });
   if (!options.upsert_system.empty() && !has_upsert_key) {
     return absl::InvalidArgumentError(StrCat("mapping: upsert by \"", options.upsert_system,
                                                    "\" needs a column mapped to \"external_id:", options.upsert_system, "\""));

@@ -76,7 +76,7 @@ absl::StatusOr<ContactPoint> AddContactPoint(const WriteContext& ctx, CustomerId
   cp.opted_out = draft.opted_out;
   cp.invalid = draft.invalid;
   ASSIGN_OR_RETURN(Statement existing, ctx.conn.Prepare(
-                                           "SELECT count(*), coalesce(sum(value = ?), 0) FROM contact_points "
+                                           "SELECT count(*), coalesce(sum(value = ? COLLATE NOCASE), 0) FROM contact_points "
                                            "WHERE customer_id = ? AND kind = ?"));
   existing.Bind(1, cp.value).Bind(2, ToInt(id)).Bind(3, ToString(cp.kind));
   ASSIGN_OR_RETURN(bool row, existing.Step());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/json_value.h"
 #include "base/status_macros.h"
@@ -390,7 +391,7 @@ absl::StatusOr<bool> MergeIntoCustomer(const WriteContext& ctx, CustomerId id, c
     PreparedCustomer missing;
     for (const ContactPoint& cp : extras->contact_points) {
       bool have = std::any_of(current.contact_points.begin(), current.contact_points.end(),
-                              [&](const ContactPoint& x) { return x.kind == cp.kind && x.value == cp.value; });
+                              [&](const ContactPoint& x) { return x.kind == cp.kind && absl::EqualsIgnoreCase(AsAbsl(x.value), AsAbsl(cp.value)); });
       if (!have) {
         missing.contact_points.push_back(cp);
         // An existing primary stays primary.

@@ -1,0 +1,121 @@
+// A deterministic synthetic CRM dataset: Chinese and Latin-script people and organisations with
+// contact points, tags, custom fields, external ids, organisation contacts, orders and activities.
+//
+// The same config gives the same dataset on every machine and standard library: randomness comes
+// from SplitMix64 only (no std::*_distribution), and loading it into a database opened with a
+// ManualClock at DemoClockStart() gives identical records and change feeds run after run. Used by
+// `rapport demo`; meant to be reused by benchmarks.
+#ifndef RAPPORT_CLI_DEMO_DATA_H_
+#define RAPPORT_CLI_DEMO_DATA_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rapport/clock.h"
+#include "rapport/customer.h"
+#include "rapport/database.h"
+#include "rapport/timeline.h"
+
+namespace rapport::demo {
+
+// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, well-mixed 64-bit generator with a fixed
+// output sequence per seed. Not thread-safe; copyable.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n) for n > 0 (rejection sampling, no modulo bias).
+  uint64_t Below(uint64_t n);
+  // Uniform in [lo, hi] (inclusive), lo <= hi.
+  int64_t Range(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo) + 1)); }
+  // Uniform in [0, 1), 53 bits.
+  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  bool Chance(double p) { return Unit() < p; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& items) { return items[Below(items.size())]; }
+
+ private:
+  uint64_t state_;
+};
+
+struct DemoConfig {
+  int64_t customers = 2000;
+  uint64_t seed = 1;
+};
+
+// The fixed instant the demo clock starts at (2025-01-01T00:00:00Z); orders and activities lie in
+// the three years before it.
+absl::Time DemoClockStart();
+
+struct DemoOrder {
+  Money amount;
+  absl::Time ordered_at;
+  std::string status;
+  std::string external_ref;
+  std::vector<OrderItem> items;
+};
+
+struct DemoActivity {
+  ActivityKind kind = ActivityKind::kNote;
+  absl::Time at;
+  std::optional<UserId> owner;
+  std::string outcome;
+  std::string text;
+};
+
+struct DemoCustomer {
+  CustomerDraft draft;
+  std::vector<DemoOrder> orders;
+  std::vector<DemoActivity> activities;
+};
+
+// A person (by index into DemoDataset::customers) who is a contact of an organisation.
+struct DemoLink {
+  size_t organization = 0;
+  size_t person = 0;
+  std::string role;
+};
+
+struct DemoDataset {
+  std::vector<CustomFieldDef> custom_fields;
+  std::vector<DemoCustomer> customers;
+  std::vector<DemoLink> links;
+};
+
+// Generates the dataset for `config` (pure: no database involved).
+DemoDataset GenerateDemoData(const DemoConfig& config);
+
+struct DemoStats {
+  int64_t customers = 0;
+  int64_t people = 0;
+  int64_t organizations = 0;
+  int64_t contact_points = 0;
+  int64_t tags = 0;
+  int64_t external_ids = 0;
+  int64_t links = 0;
+  int64_t orders = 0;
+  int64_t activities = 0;
+  int64_t custom_fields = 0;
+  std::vector<CustomerId> ids;  // the created customers, in dataset order
+};
+
+// Loads `data` into `db` (custom field definitions first, then customers with their orders and
+// activities, then organisation contacts), in transactions of `batch` customers. When `clock` is
+// given (the clock `db` was opened with), it is advanced a few seconds per customer so that
+// creation times differ deterministically. `progress`, when set, is called after each batch with
+// the number of customers loaded.
+absl::StatusOr<DemoStats> LoadDemoData(Database& db, const DemoDataset& data, ManualClock* clock = nullptr,
+                                       int batch = 500, const std::function<void(int64_t)>& progress = {});
+
+}  // namespace rapport::demo
+
+#endif  // RAPPORT_CLI_DEMO_DATA_H_
