@@ -21,14 +21,14 @@ int RunChanges(const ParsedArgs& args) {
   if (args.Has("ack") && !consumer) return UsageError("changes", "--ack needs --consumer NAME");
 
   auto db = OpenDatabase(path);
-  if (!db.ok()) return Fail(db.status().message());
+  if (!db.ok()) return Fail(db.status());
   if (consumer) {
     auto cursor = db->ConsumerCursor(*consumer);
     if (absl::IsNotFound(cursor.status())) {
       if (auto s = db->CreateConsumer(*consumer, 0); !s.ok()) return Fail(ErrorText("consumer", s));
       cursor = int64_t{0};
     }
-    if (!cursor.ok()) return Fail(cursor.status().message());
+    if (!cursor.ok()) return Fail(cursor.status());
     query.after_seq = *cursor;
   }
   auto changes = db->Changes(query);

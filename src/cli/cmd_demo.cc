@@ -51,7 +51,7 @@ int RunDemo(const ParsedArgs& args) {
 
   auto clock = std::make_shared<ManualClock>(demo::DemoClockStart());
   auto db = OpenDatabase(path, OpenOptions{.create = true, .region = "CN", .clock = clock});
-  if (!db.ok()) return Fail(db.status().message());
+  if (!db.ok()) return Fail(db.status());
   if (db->LastChangeSeq() > 0) {
     return Fail(path + " already holds data; the demo needs a new database (e.g. rapport demo new.db)");
   }
@@ -94,7 +94,7 @@ int RunDemo(const ParsedArgs& args) {
   // A sample: the first organisation, as `rapport get` shows it.
   for (CustomerId id : stats->ids) {
     auto c = db->GetCustomer(id);
-    if (!c.ok()) return Fail(c.status().message());
+    if (!c.ok()) return Fail(c.status());
     if (c->kind != CustomerKind::kOrganization) continue;
     std::printf("\nSample customer: rapport get DB %lld\n", static_cast<long long>(ToInt(id)));
     PrintLine(DumpJson(CustomerToJsonObject(*c), 2));

@@ -29,10 +29,10 @@ int RunGet(const ParsedArgs& args) {
   }
 
   auto db = OpenDatabase(path);
-  if (!db.ok()) return Fail(db.status().message());
+  if (!db.ok()) return Fail(db.status());
   absl::StatusOr<Customer> customer = external ? db->FindByExternalId(key)
                                                : db->GetCustomer(CustomerId{id}, args.Has("include-deleted"));
-  if (!customer.ok()) return Fail(customer.status().message());
+  if (!customer.ok()) return Fail(customer.status());
 
   std::vector<TimelineItem> timeline;
   if (timeline_limit > 0) {

@@ -52,7 +52,7 @@ int RunImport(const ParsedArgs& args) {
   }
 
   auto db = OpenDatabase(path, OpenOptions{.region = args.Get("region").value_or("")});
-  if (!db.ok()) return Fail(db.status().message());
+  if (!db.ok()) return Fail(db.status());
   auto report = db->ImportCsvFile(csv_path, options);
   if (progress_shown) std::fputc('\n', stderr);
   if (!report.ok()) return Fail(ErrorText("import of " + csv_path + " failed", report.status()));

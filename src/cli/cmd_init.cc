@@ -13,7 +13,7 @@ int RunInit(const ParsedArgs& args) {
   std::error_code ec;
   const bool existed = std::filesystem::exists(path, ec);
   auto db = OpenDatabase(path, OpenOptions{.create = true});
-  if (!db.ok()) return Fail(db.status().message());
+  if (!db.ok()) return Fail(db.status());
   if (existed) {
     std::printf("%s is already a Rapport database (schema version %d); nothing to do\n", path.c_str(),
                 db->schema_version());

@@ -46,7 +46,7 @@ int RunSearch(const ParsedArgs& args) {
   if (all && !args.Has("limit")) query.limit = 1000;
 
   auto db = OpenDatabase(path, OpenOptions{.region = args.Get("region").value_or("")});
-  if (!db.ok()) return Fail(db.status().message());
+  if (!db.ok()) return Fail(db.status());
 
   const bool json = args.Has("json"), csv = args.Has("csv");
   Table table({"id", "name", "kind", "email", "phone", "tags"});

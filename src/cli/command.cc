@@ -17,6 +17,8 @@ int Fail(std::string_view message) {
   return kExitError;
 }
 
+int Fail(const absl::Status& status) { return Fail(std::string(status.message())); }
+
 int UsageError(std::string_view command, std::string_view message) {
   std::string hint = command.empty() ? "rapport --help" : "rapport " + std::string(command) + " --help";
   std::fprintf(stderr, "rapport: %.*s\nTry '%s' for more information.\n", static_cast<int>(message.size()),

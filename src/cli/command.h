@@ -43,6 +43,8 @@ const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.
 int Fail(std::string_view message);
+// Prints "rapport: <status message>" to stderr and returns kExitError.
+int Fail(const absl::Status& status);
 // Prints "rapport: <message>" and a hint to `rapport <command> --help` to stderr; returns kExitUsage.
 int UsageError(std::string_view command, std::string_view message);
 

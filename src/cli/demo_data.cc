@@ -30,8 +30,14 @@ const std::vector<Word> kCnGivenNames = {
     {"艳", "yan"},    {"杰", "jie"},     {"娟", "juan"},   {"涛", "tao"},       {"明", "ming"},  {"超", "chao"},
     {"秀兰", "xiulan"}, {"霞", "xia"},   {"建华", "jianhua"}, {"志强", "zhiqiang"}, {"晓东", "xiaodong"},
     {"雨桐", "yutong"}, {"子涵", "zihan"}, {"浩然", "haoran"}};
-const std::vector<Word> kCnCities = {{"杭州", "hz"}, {"上海", "sh"}, {"北京", "bj"}, {"深圳", "sz"}, {"广州", "gz"},
-                                     {"成都", "cd"}, {"南京", "nj"}, {"苏州", "su"}, {"武汉", "wh"}, {"厦门", "xm"}};
+struct City {
+  Word word;
+  std::string region;
+};
+const std::vector<City> kCnCities = {{{"杭州", "hz"}, "华东"}, {{"上海", "sh"}, "华东"}, {{"北京", "bj"}, "华北"},
+                                     {{"深圳", "sz"}, "华南"}, {{"广州", "gz"}, "华南"}, {{"成都", "cd"}, "西南"},
+                                     {{"南京", "nj"}, "华东"}, {{"苏州", "su"}, "华东"}, {{"武汉", "wh"}, "华中"},
+                                     {{"厦门", "xm"}, "华东"}, {{"天津", "tj"}, "华北"}, {{"重庆", "cq"}, "西南"}};
 const std::vector<Word> kCnBrands = {
     {"云栖", "yunqi"},   {"华信", "huaxin"},   {"天合", "tianhe"},   {"星辰", "xingchen"}, {"东方", "dongfang"},
     {"博远", "boyuan"},  {"恒通", "hengtong"}, {"阿里山", "alishan"}, {"瑞丰", "ruifeng"},  {"金桥", "jinqiao"},
@@ -242,10 +248,13 @@ DemoDataset GenerateDemoData(const DemoConfig& config) {
     DemoCustomer dc;
     CustomerDraft& d = dc.draft;
     std::string slug;
+    std::string region;  // organisations: where their city is
     if (organization) {
       std::string industry;
       if (cn) {
-        const Word& city = rng.Pick(kCnCities);
+        const City& city_info = rng.Pick(kCnCities);
+        const Word& city = city_info.word;
+        region = city_info.region;
         const Word& brand = rng.Pick(kCnBrands);
         const auto& [trade, trade_industry] = rng.Pick(kCnTrades);
         d.Set("name", city.text + brand.text + trade.text + rng.Pick(kCnLegalForms));
@@ -303,7 +312,10 @@ DemoDataset GenerateDemoData(const DemoConfig& config) {
         d.contact_points.push_back(std::move(second));
       }
     }
-    d.Set("region", cn ? rng.Pick(kCnRegions) : culture == Culture::kNorthAmerica ? "North America" : "Europe");
+    if (region.empty()) {
+      region = cn ? rng.Pick(kCnRegions) : culture == Culture::kNorthAmerica ? "North America" : "Europe";
+    }
+    d.Set("region", region);
     d.Set("source", rng.Pick(kSources));
     const int64_t owner = kOwners[rng.Below(std::size(kOwners))];
     d.Set("owner", owner);
@@ -315,7 +327,7 @@ DemoDataset GenerateDemoData(const DemoConfig& config) {
     if (rng.Chance(0.1)) d.tags.push_back("referral");
     if (rng.Chance(0.05)) d.tags.push_back("trade-show-2024");
     if (rng.Chance(0.8)) {
-      char key[16];
+      char key[32];
       std::snprintf(key, sizeof key, "C%06lld", static_cast<long long>(i + 1));
       d.external_ids.push_back({"erp", key});
     }

@@ -10,10 +10,10 @@
 namespace rapport::cli {
 namespace {
 
-nlohmann::json EmbeddedJson(const std::string& text) {
+nlohmann::ordered_json EmbeddedJson(const std::string& text) {
   if (text.empty()) return nullptr;
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_discarded() ? nlohmann::json(text) : j;
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? nlohmann::ordered_json(text) : j;
 }
 
 // Decodes one UTF-8 code point at `i`, advancing it; invalid bytes decode as themselves.
@@ -46,11 +46,11 @@ std::string Pad(const std::string& text, int width) {
 
 }  // namespace
 
-nlohmann::json ChangeToJson(const Change& c) {
-  nlohmann::json j;
+nlohmann::ordered_json ChangeToJson(const Change& c) {
+  nlohmann::ordered_json j;
   j["seq"] = c.seq;
   j["at"] = internal::FormatTimestamp(c.at);
-  j["actor"] = c.actor ? nlohmann::json(ToInt(*c.actor)) : nlohmann::json(nullptr);
+  j["actor"] = c.actor ? nlohmann::ordered_json(ToInt(*c.actor)) : nlohmann::ordered_json(nullptr);
   j["origin"] = c.origin;
   j["entity"] = c.entity;
   j["entity_id"] = c.entity_id;
@@ -172,6 +172,10 @@ std::string CsvLine(const std::vector<std::string>& cells) {
 
 std::string DumpJson(const nlohmann::json& j, int indent) {
   return j.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
+  return j.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void PrintLine(std::string_view text) {

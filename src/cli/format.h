@@ -17,7 +17,8 @@
 namespace rapport::cli {
 
 // A change entry as a JSON object; `before` and `after` are embedded as objects (null when absent).
-nlohmann::json ChangeToJson(const Change& change);
+// Members keep the documented order (seq first).
+nlohmann::ordered_json ChangeToJson(const Change& change);
 // A timeline item as a JSON object: the order or activity with a "type" member ("order", "activity").
 nlohmann::json TimelineItemToJson(const TimelineItem& item);
 // A customer as a JSON object (Customer::ToJson parsed).
@@ -54,6 +55,7 @@ std::string CsvLine(const std::vector<std::string>& cells);
 
 // JSON text (UTF-8, not ASCII-escaped); `indent` < 0 gives one line.
 std::string DumpJson(const nlohmann::json& j, int indent = -1);
+std::string DumpJson(const nlohmann::ordered_json& j, int indent = -1);
 
 // Writes `text` and a newline to stdout.
 void PrintLine(std::string_view text);
