@@ -45,20 +45,20 @@ int RunGet(const ParsedArgs& args) {
   if (!roles.ok()) return Fail(ErrorText("contacts", roles.status()));
   const bool is_org = customer->kind == CustomerKind::kOrganization;
   // The other side of each link, with its name when it can be read.
-  nlohmann::json links = nlohmann::json::array();
+  nlohmann::ordered_json links = nlohmann::ordered_json::array();
   for (const ContactRole& r : *roles) {
     const CustomerId other = is_org ? r.person : r.organization;
     auto c = db->GetCustomer(other);
     links.push_back({{is_org ? "person" : "organization", ToInt(other)},
-                     {"name", c.ok() ? nlohmann::json(c->name) : nlohmann::json(nullptr)},
+                     {"name", c.ok() ? nlohmann::ordered_json(c->name) : nlohmann::ordered_json(nullptr)},
                      {"role", r.role}});
   }
 
   if (args.Has("json")) {
-    nlohmann::json j;
+    nlohmann::ordered_json j;
     j["customer"] = CustomerToJsonObject(*customer);
     j[is_org ? "contacts" : "organizations"] = links;
-    j["timeline"] = nlohmann::json::array();
+    j["timeline"] = nlohmann::ordered_json::array();
     for (const TimelineItem& item : timeline) j["timeline"].push_back(TimelineItemToJson(item));
     PrintLine(DumpJson(j));
     return kExitOk;

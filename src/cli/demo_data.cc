@@ -406,11 +406,14 @@ absl::StatusOr<DemoStats> LoadDemoData(Database& db, const DemoDataset& data, Ma
     if (auto s = txn->Commit(); !s.ok()) return s;
     if (progress) progress(stats.customers);
   }
+  auto txn = db.Begin();
+  if (!txn.ok()) return txn.status();
   for (const DemoLink& link : data.links) {
     if (clock) clock->Advance(absl::Seconds(1));
     if (auto s = db.LinkContact(stats.ids[link.organization], stats.ids[link.person], link.role); !s.ok()) return s;
     ++stats.links;
   }
+  if (auto s = txn->Commit(); !s.ok()) return s;
   return stats;
 }
 

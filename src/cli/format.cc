@@ -61,13 +61,33 @@ nlohmann::ordered_json ChangeToJson(const Change& c) {
   return j;
 }
 
-nlohmann::json TimelineItemToJson(const TimelineItem& item) {
-  nlohmann::json j = item.is_order() ? internal::OrderToJson(item.order()) : internal::ActivityToJson(item.activity());
+nlohmann::ordered_json TimelineItemToJson(const TimelineItem& item) {
+  const nlohmann::json body =
+      item.is_order() ? internal::OrderToJson(item.order()) : internal::ActivityToJson(item.activity());
+  nlohmann::ordered_json j;
   j["type"] = item.is_order() ? "order" : "activity";
+  j["id"] = body.at("id");
+  for (const auto& [key, value] : body.items()) {
+    if (key != "id") j[key] = value;
+  }
   return j;
 }
 
-nlohmann::json CustomerToJsonObject(const Customer& customer) { return nlohmann::json::parse(customer.ToJson()); }
+nlohmann::ordered_json CustomerToJsonObject(const Customer& customer) {
+  static constexpr const char* kOrder[] = {"id",       "kind",     "name",           "industry",   "region",
+                                           "size",     "source",   "owner",          "birthday",   "lifecycle_stage",
+                                           "custom",   "contact_points", "tags",     "external_ids", "version",
+                                           "created_at", "updated_at", "deleted_at"};
+  const nlohmann::json parsed = nlohmann::json::parse(customer.ToJson());
+  nlohmann::ordered_json j;
+  for (const char* key : kOrder) {
+    if (parsed.contains(key)) j[key] = parsed[key];
+  }
+  for (const auto& [key, value] : parsed.items()) {
+    if (!j.contains(key)) j[key] = value;
+  }
+  return j;
+}
 
 std::string TimelineItemLine(const TimelineItem& item) {
   std::string line = internal::FormatTimestamp(item.at) + "  ";

@@ -20,9 +20,10 @@ namespace rapport::cli {
 // Members keep the documented order (seq first).
 nlohmann::ordered_json ChangeToJson(const Change& change);
 // A timeline item as a JSON object: the order or activity with a "type" member ("order", "activity").
-nlohmann::json TimelineItemToJson(const TimelineItem& item);
-// A customer as a JSON object (Customer::ToJson parsed).
-nlohmann::json CustomerToJsonObject(const Customer& customer);
+nlohmann::ordered_json TimelineItemToJson(const TimelineItem& item);
+// A customer as a JSON object (Customer::ToJson), members in reading order: id, kind, name, core
+// fields, custom fields, contact points, tags, external ids, version and timestamps.
+nlohmann::ordered_json CustomerToJsonObject(const Customer& customer);
 // One human-readable line for a timeline item, e.g.
 // "2024-03-01T10:00:00Z  order     #12  1280.00 CNY  completed  ERP-SO-1".
 std::string TimelineItemLine(const TimelineItem& item);
