@@ -343,3 +343,21 @@ def test_naive_datetime_rejected(db):
     db.define_custom_field("last_seen", "time")
     with pytest.raises(rapport.ValidationError, match="naive"):
         db.create_customer("Joe", last_seen=dt.datetime(2024, 1, 1))
+
+
+def test_field_given_twice(db):
+    c = db.create_customer("Kim")
+    with pytest.raises(rapport.ValidationError, match="twice"):
+        db.update_customer(c.id, industry="a", custom={"industry": "b"})
+    with pytest.raises(rapport.ValidationError, match="twice"):
+        db.create_customer("Lee", custom={"region": "x"}, region="y")
+
+
+def test_search_by_external_id_and_custom_value(db):
+    db.define_custom_field("score", "integer", indexed=True)
+    a = db.create_customer("A", external_ids=[("erp", "1")], score=3)
+    db.create_customer("B", external_ids=[("erp", "2")], score=4)
+    assert [c.id for c in db.search_customers(external_id=("erp", "1"))] == [a.id]
+    assert [c.id for c in db.search_customers(custom={"score": 3})] == [a.id]
+    with pytest.raises(rapport.ValidationError, match="exactly one"):
+        db.search_customers(custom={"score": 3, "x": 1})

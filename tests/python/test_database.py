@@ -164,3 +164,21 @@ def test_explicit_begin_commit_rollback(db):
 def test_path_like(tmp_path):
     with rapport.open(pathlib.Path(tmp_path) / "x.db") as db:
         assert db.path.endswith("x.db")
+
+
+def test_transactions_do_not_nest(db):
+    with pytest.raises(rapport.StageGateError, match="nest"):
+        with db.transaction():
+            db.create_customer("outer")
+            with db.transaction():
+                db.create_customer("inner")
+    assert len(db.search_customers()) == 0  # the outer one rolled back too
+    assert db.last_change_seq == 0
+
+
+def test_closed_error_has_code(db):
+    db.close()
+    with pytest.raises(rapport.Error) as info:
+        db.create_customer("x")
+    assert type(info.value) is rapport.Error
+    assert info.value.code == "FAILED_PRECONDITION" and "closed" in str(info.value)

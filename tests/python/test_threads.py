@@ -90,3 +90,26 @@ def test_progress_callback_from_import_thread(tmp_path):
         stop.set()
         t.join(5)
         assert report.created == 200 and calls[-1] == 200
+
+
+def test_close_while_another_thread_writes(tmp_path):
+    db = rapport.open(tmp_path / "close.db")
+    errors = []
+
+    def worker():
+        for i in range(100000):
+            try:
+                db.create_customer(f"n{i}")
+            except rapport.Error as e:
+                errors.append(e)
+                return
+
+    t = threading.Thread(target=worker, daemon=True)
+    t.start()
+    time.sleep(0.05)
+    db.close()
+    t.join(30)
+    assert not t.is_alive()
+    assert errors and "closed" in str(errors[0])
+    with rapport.open(tmp_path / "close.db") as again:  # the file is intact
+        assert len(again.search_customers(limit=5)) > 0
