@@ -63,5 +63,6 @@ void test_timeline(void);
 void test_import(void);
 void test_changes(void);
 void test_null(void);
+void test_threads(void);
 
 #endif /* RAPPORT_TESTS_CAPI_TEST_UTIL_H_ */
