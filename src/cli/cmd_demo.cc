@@ -104,7 +104,7 @@ int RunDemo(const ParsedArgs& args) {
     if (auto s = ShowNameSearch(*db, text); !s.ok()) return Fail(ErrorText("search", s));
   }
   std::printf("\nLast change seq: %lld\n", static_cast<long long>(db->LastChangeSeq()));
-  std::printf("Next: rapport get %s 1 | rapport search %s --tag vip --name 科技 | rapport changes %s --limit 5\n",
+  std::printf("\nTry:\n  rapport get %s 1\n  rapport search %s --name 科技 --tag vip\n  rapport changes %s --limit 5\n",
               path.c_str(), path.c_str(), path.c_str());
   return kExitOk;
 }
