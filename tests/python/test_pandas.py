@@ -6,8 +6,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
-import rapport  # noqa: E402
-from conftest import START, UTC  # noqa: E402
+from conftest import START  # noqa: E402
 
 
 def _is_utc_datetime(dtype):

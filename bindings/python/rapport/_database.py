@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
-import io as _io
 import json as _json
 import os as _os
 import threading as _threading
@@ -14,7 +13,7 @@ from . import _core
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
-from ._types import (CORE_FIELDS, Activity, Change, ContactPoint, ContactRole, Customer, CustomerPage,
+from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, CustomerPage,
                      CustomFieldDef, ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem,
                      RecordList)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ._types import Activity, Change, ContactPoint, Customer, CustomFieldDef, Order
+from ._types import Activity, Customer, Order
 
 def pandas():
     try:

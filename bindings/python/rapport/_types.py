@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
-from typing import Any, Iterable, Iterator, NamedTuple, Sequence
+from typing import Any, Iterator, NamedTuple
 
 from ._errors import ValidationError
 
@@ -358,12 +358,3 @@ class ImportReport(_Record):
             }
         )
 
-
-def _new(cls, **values):
-    obj = cls.__new__(cls)
-    obj._set(**values)
-    return obj
-
-
-def _seq(values: Iterable[Any] | None) -> Sequence[Any]:
-    return () if values is None else list(values)
