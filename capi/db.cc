@@ -79,7 +79,8 @@ void rapport_db_close(rapport_db* db) noexcept {
   try {
     {
       std::lock_guard<std::mutex> lock(db->txn_mu);
-      if (db->txn.has_value() && db->txn->active()) (void)db->txn->Rollback();
+      // Only the beginning thread can roll back (see rapport.h); elsewhere this is a no-op.
+      if (db->txn.has_value() && db->txn_thread == std::this_thread::get_id()) (void)db->txn->Rollback();
       db->txn.reset();
     }
     delete db;
@@ -155,14 +156,28 @@ rapport_code rapport_db_begin(rapport_db* db, rapport_error** err) noexcept {
   RAPPORT_CAPI_FN;
   return rc::Guard(err, kFn, [&]() -> absl::Status {
     RAPPORT_CAPI_REQUIRE(db);
-    std::lock_guard<std::mutex> lock(db->txn_mu);
-    if (db->txn.has_value() && db->txn->active()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(kFn, ": a transaction is already open on this handle"));
+    {
+      std::lock_guard<std::mutex> lock(db->txn_mu);
+      if (db->txn.has_value() || db->txn_pending) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(kFn, ": a transaction is already open on this handle"));
+      }
+      db->txn_pending = true;
     }
-    auto txn = db->db.Begin();
+    // Outside the lock: Begin waits while another thread holds the write lock.
+    absl::StatusOr<rapport::Transaction> txn = absl::InternalError("not begun");
+    try {
+      txn = db->db.Begin();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(db->txn_mu);
+      db->txn_pending = false;
+      throw;
+    }
+    std::lock_guard<std::mutex> lock(db->txn_mu);
+    db->txn_pending = false;
     if (!txn.ok()) return txn.status();
     db->txn.emplace(*std::move(txn));
+    db->txn_thread = std::this_thread::get_id();
     return absl::OkStatus();
   });
 }
@@ -171,9 +186,12 @@ static absl::Status EndTransaction(const char* fn, rapport_db* db, bool commit) 
   std::optional<rapport::Transaction> txn;
   {
     std::lock_guard<std::mutex> lock(db->txn_mu);
-    if (!db->txn.has_value() || !db->txn->active()) {
-      db->txn.reset();
+    if (!db->txn.has_value()) {
       return absl::FailedPreconditionError(absl::StrCat(fn, ": no transaction is open on this handle"));
+    }
+    if (db->txn_thread != std::this_thread::get_id()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(fn, ": the transaction belongs to the thread that began it; end it on that thread"));
     }
     txn = std::move(db->txn);
     db->txn.reset();

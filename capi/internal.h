@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -27,8 +28,12 @@ struct rapport_db {
   rapport::Database db;
   // Set when the database was opened with a manual clock; shared by all handles of the database.
   std::shared_ptr<rapport::ManualClock> manual_clock;
-  std::mutex txn_mu;  // guards txn
+  // The handle's transaction slot (rapport_db_begin); the core binds a transaction to the thread
+  // that began it, so the slot remembers that thread.
+  std::mutex txn_mu;  // guards the three members below
   std::optional<rapport::Transaction> txn;
+  std::thread::id txn_thread;
+  bool txn_pending = false;  // a begin is in progress (it may wait for another thread's writes)
 
   rapport_db(rapport::Database d, std::shared_ptr<rapport::ManualClock> clock)
       : db(std::move(d)), manual_clock(std::move(clock)) {}

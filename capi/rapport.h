@@ -181,7 +181,7 @@ RAPPORT_API rapport_code rapport_db_open(const char *path, const rapport_open_op
                                          rapport_db **out, rapport_error **err) RAPPORT_NOEXCEPT;
 
 /* Closes the handle; the database closes when its last handle (see rapport_db_with_actor) is closed.
- * A transaction still open on the handle is rolled back. NULL is allowed. Handles returned by this
+ * A transaction still open on the handle is rolled back (call it on the thread that began it). NULL is allowed. Handles returned by this
  * handle (customers, lists, ...) stay valid: they are snapshots. */
 RAPPORT_API void rapport_db_close(rapport_db *db) RAPPORT_NOEXCEPT;
 
@@ -206,10 +206,13 @@ RAPPORT_API rapport_code rapport_db_advance_time(rapport_db *db, int64_t micros,
 RAPPORT_API rapport_code rapport_db_schema_version(rapport_db *db, int *out,
                                                    rapport_error **err) RAPPORT_NOEXCEPT;
 
-/* Transactions. rapport_db_begin opens a transaction on the handle (at most one per handle;
- * FAILED_PRECONDITION if one is open); every call made on the same thread until commit or rollback
- * joins it. Call commit/rollback from that thread; FAILED_PRECONDITION when no transaction is open.
- * rapport_db_close rolls back a transaction left open. */
+/* Transactions. rapport_db_begin opens a transaction on the handle (at most one per handle, and one
+ * per thread across all handles: FAILED_PRECONDITION otherwise). Every call made on the same thread,
+ * through any handle of the database, joins it until commit or rollback; other threads' writes wait.
+ * The transaction belongs to the thread that began it: commit, roll back (or close the handle) on
+ * that thread; from another thread commit/rollback give FAILED_PRECONDITION. commit/rollback without
+ * an open transaction give FAILED_PRECONDITION. rapport_db_close on the beginning thread rolls back a
+ * transaction left open; closing such a handle from another thread leaves the database locked. */
 RAPPORT_API rapport_code rapport_db_begin(rapport_db *db, rapport_error **err) RAPPORT_NOEXCEPT;
 RAPPORT_API rapport_code rapport_db_commit(rapport_db *db, rapport_error **err) RAPPORT_NOEXCEPT;
 RAPPORT_API rapport_code rapport_db_rollback(rapport_db *db, rapport_error **err) RAPPORT_NOEXCEPT;

@@ -40,6 +40,42 @@ static void *work(void *arg) {
   return NULL;
 }
 
+struct txn_probe {
+  rapport_db *db;
+  rapport_code commit_code;
+  rapport_code begin_code;
+};
+
+/* Another thread may neither commit this handle's transaction nor open a second one on it. */
+static void *probe(void *arg) {
+  struct txn_probe *p = (struct txn_probe *)arg;
+  rapport_error *err = NULL;
+  p->commit_code = rapport_db_commit(p->db, &err);
+  rapport_error_free(err);
+  err = NULL;
+  p->begin_code = rapport_db_begin(p->db, &err);
+  rapport_error_free(err);
+  return NULL;
+}
+
+static void test_transaction_owner(void) {
+  rapport_db *db = open_memory(0);
+  pthread_t t;
+  struct txn_probe p;
+  p.db = db;
+  p.commit_code = RAPPORT_OK;
+  p.begin_code = RAPPORT_OK;
+  EXPECT_OK(rapport_db_begin(db, &err));
+  create_customer(db, "{\"name\":\"In transaction\"}");
+  CHECK(pthread_create(&t, NULL, probe, &p) == 0);
+  pthread_join(t, NULL);
+  CHECK(p.commit_code == RAPPORT_FAILED_PRECONDITION);
+  CHECK(p.begin_code == RAPPORT_FAILED_PRECONDITION);
+  EXPECT_OK(rapport_db_commit(db, &err));
+  CHECK(customer_count(db) == 1);
+  rapport_db_close(db);
+}
+
 void test_threads(void) {
   char path[1024];
   rapport_db *db = NULL;
@@ -64,4 +100,5 @@ void test_threads(void) {
   CHECK(customer_count(db) == (size_t)(THREADS * PER_THREAD));
   CHECK(last_seq(db) >= seq0 + THREADS * PER_THREAD);
   rapport_db_close(db);
+  test_transaction_owner();
 }
