@@ -97,10 +97,9 @@
 extern "C" {
 #endif
 
-/* The version of this header. Compare with rapport_version() for the loaded library. */
-#define RAPPORT_VERSION_MAJOR 1
-#define RAPPORT_VERSION_MINOR 0
-#define RAPPORT_VERSION_PATCH 0
+/* The major version of the C ABI this header declares (the soname: librapport.so.1). The library's
+ * release version is rapport_version(). */
+#define RAPPORT_ABI_VERSION 1
 
 /* ---------------------------------------------------------------------------------------------
  * Errors
