@@ -31,8 +31,28 @@ namespace py = pybind11;
 
 // The object behind `_core.Database`: a handle that can be closed. Calls copy the handle (cheap)
 // before releasing the GIL, so a concurrent close() never pulls the database from under a call.
+inline bool Finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing() != 0;
+#else
+  return _Py_IsFinalizing() != 0;
+#endif
+}
+
 struct PyDatabase {
   std::optional<Database> db;
+
+  PyDatabase() = default;
+  explicit PyDatabase(Database d) : db(std::move(d)) {}
+  PyDatabase(PyDatabase&& other) noexcept : db(std::move(other.db)) { other.db.reset(); }
+  PyDatabase& operator=(PyDatabase&&) = delete;
+  // Dropping the last handle closes the database (checkpoint, file close): do it without the GIL.
+  ~PyDatabase() {
+    if (db.has_value() && PyGILState_Check() == 1 && !Finalizing()) {
+      py::gil_scoped_release release;
+      db.reset();
+    }
+  }
 
   // The open handle; raises rapport.Error("database is closed") when closed.
   Database Get() const;
