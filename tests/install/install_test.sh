@@ -15,10 +15,11 @@ echo "== find_package(Rapport)"
 cmake -S "$src/consumer_cmake" -B "$prefix/consumer" -G "$gen" -DCMAKE_PREFIX_PATH="$prefix/usr" -DCMAKE_C_COMPILER="$cc" > "$prefix/cfg.log"
 cmake --build "$prefix/consumer" > "$prefix/build.log"
 LD_LIBRARY_PATH="$libdir" "$prefix/consumer/consumer"
+"$prefix/consumer/consumer_cpp"
 
 echo "== pkg-config rapport"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 # shellcheck disable=SC2046
 "$cc" -std=c99 -pedantic -Wall -Werror -o "$prefix/consumer_pc" "$src/consumer.c" $(pkg-config --cflags --libs rapport)
 LD_LIBRARY_PATH="$libdir" "$prefix/consumer_pc"
-echo "install test: 2 passed, 0 failed"
+echo "install test: 3 passed, 0 failed"
