@@ -1,4 +1,5 @@
 // Contact points, tags, external ids and organisation contacts.
+#include "model/field_schema.h"
 #include "absl/strings/str_cat.h"
 #include "internal.h"
 #include "json_io.h"
@@ -186,7 +187,7 @@ rapport_code rapport_custom_field_define_json(rapport_db* db, const char* json, 
     if (!st.ok()) return st;
     auto parsed = rc::ParseJson("json", json);
     if (!parsed.ok()) return parsed.status();
-    auto def = rc::CustomFieldDefFromJson(*parsed);
+    auto def = rapport::internal::DefinitionFromJson(*parsed);
     if (!def.ok()) return def.status();
     return db->db.DefineCustomField(*def).status();
   });
@@ -200,7 +201,7 @@ rapport_code rapport_custom_field_list_json(rapport_db* db, char** out_json, rap
     auto defs = db->db.CustomFields();
     if (!defs.ok()) return defs.status();
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& def : *defs) out.push_back(rc::CustomFieldDefToJson(def));
+    for (const auto& def : *defs) out.push_back(rapport::internal::DefinitionToJson(def));
     return rc::ReturnString(rc::Dump(out), out_json);
   });
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/json_value.h"
+#include "base/time_format.h"
 
 namespace rapport::capi {
 namespace {
@@ -185,62 +186,19 @@ absl::StatusOr<CustomerDraft> CustomerDraftFromJson(const json& j) {
   return draft;
 }
 
-absl::StatusOr<CustomFieldDef> CustomFieldDefFromJson(const json& j) {
-  if (!j.is_object()) return Invalid("custom field", "must be a JSON object");
-  if (!j.contains("name")) return Invalid("name", "is required");
-  if (!j.contains("type")) return Invalid("type", "is required");
-  CustomFieldDef def;
-  for (const auto& [key, value] : j.items()) {
-    if (key == "name" || key == "label" || key == "pattern" || key == "currency") {
-      auto text = GetString(key, value);
-      if (!text.ok()) return text.status();
-      (key == "name" ? def.name : key == "label" ? def.label : key == "pattern" ? def.pattern : def.currency) =
-          *std::move(text);
-    } else if (key == "type") {
-      auto text = GetString(key, value);
-      if (!text.ok()) return text.status();
-      bool found = false;
-      for (int t = static_cast<int>(FieldType::kText); t <= static_cast<int>(FieldType::kMultiEnum); ++t) {
-        if (*text == ToString(static_cast<FieldType>(t))) {
-          def.type = static_cast<FieldType>(t);
-          found = true;
-        }
-      }
-      if (!found) {
-        return Invalid("type", absl::StrCat("unknown type \"", *text,
-                                            "\" (text, integer, decimal, money, date, time, bool, enum, "
-                                            "multi_enum)"));
-      }
-    } else if (key == "required" || key == "unique" || key == "indexed") {
-      auto flag = GetBool(key, value);
-      if (!flag.ok()) return flag.status();
-      (key == "required" ? def.required : key == "unique" ? def.unique : def.indexed) = *flag;
-    } else if (key == "min" || key == "max") {
-      if (value.is_null()) continue;
-      if (!value.is_number()) return Invalid(key, "must be a number");
-      (key == "min" ? def.min : def.max) = value.get<double>();
-    } else if (key == "options") {
-      if (!value.is_array()) return Invalid(key, "must be an array of strings");
-      for (const auto& option : value) {
-        if (!option.is_string()) return Invalid(key, "must be an array of strings");
-        def.options.push_back(option.get<std::string>());
-      }
-    } else {
-      return Invalid(key, "unknown member of a custom field definition");
-    }
-  }
-  return def;
-}
-
 absl::StatusOr<OrderDraft> OrderDraftFromJson(const json& j) {
   if (!j.is_object()) return Invalid("order", "must be a JSON object");
   OrderDraft draft;
   bool has_minor = false;
   for (const auto& [key, value] : j.items()) {
-    if (key == "customer" || key == "ordered_at" || key == "amount_minor") {
+    if (key == "ordered_at" && value.is_string()) {  // RFC 3339, the form OrderToJson writes
+      auto t = internal::ParseTimestamp(key, value.get<std::string>());
+      if (!t.ok()) return t.status();
+      draft.ordered_at = *t;
+    } else if (key == "customer" || key == "customer_id" || key == "ordered_at" || key == "amount_minor") {
       auto n = GetInt(key, value);
       if (!n.ok()) return n.status();
-      if (key == "customer") draft.customer = CustomerId{*n};
+      if (key == "customer" || key == "customer_id") draft.customer = CustomerId{*n};
       if (key == "ordered_at") draft.ordered_at = absl::FromUnixMicros(*n);
       if (key == "amount_minor") {
         draft.amount.minor = *n;
@@ -286,49 +244,9 @@ absl::StatusOr<OrderDraft> OrderDraftFromJson(const json& j) {
       return Invalid(key, "unknown member of an order");
     }
   }
-  if (!j.contains("customer")) return Invalid("customer", "is required");
+  if (!j.contains("customer") && !j.contains("customer_id")) return Invalid("customer_id", "is required");
   if (!has_minor) return Invalid("amount", "is required");
   return draft;
-}
-
-json CustomFieldDefToJson(const CustomFieldDef& def) {
-  json j = {{"name", def.name},       {"type", std::string(ToString(def.type))},
-            {"label", def.label},     {"required", def.required},
-            {"unique", def.unique},   {"indexed", def.indexed},
-            {"pattern", def.pattern}, {"options", def.options},
-            {"currency", def.currency}};
-  j["min"] = def.min ? json(*def.min) : json(nullptr);
-  j["max"] = def.max ? json(*def.max) : json(nullptr);
-  return j;
-}
-
-json OrderToJson(const Order& order) {
-  json items = json::array();
-  for (const auto& item : order.items) {
-    items.push_back({{"sku", item.sku},
-                     {"name", item.name},
-                     {"quantity", item.quantity},
-                     {"unit_price_minor", item.unit_price_minor}});
-  }
-  return {{"id", ToInt(order.id)},
-          {"customer", ToInt(order.customer)},
-          {"amount", {{"minor", order.amount.minor}, {"currency", order.amount.currency}}},
-          {"ordered_at", absl::ToUnixMicros(order.ordered_at)},
-          {"status", order.status},
-          {"external_ref", order.external_ref},
-          {"items", std::move(items)},
-          {"created_at", absl::ToUnixMicros(order.created_at)}};
-}
-
-json ActivityToJson(const Activity& activity) {
-  return {{"id", ToInt(activity.id)},
-          {"customer", ToInt(activity.customer)},
-          {"kind", std::string(ToString(activity.kind))},
-          {"at", absl::ToUnixMicros(activity.at)},
-          {"owner", activity.owner ? json(ToInt(*activity.owner)) : json(nullptr)},
-          {"outcome", activity.outcome},
-          {"text", activity.text},
-          {"created_at", absl::ToUnixMicros(activity.created_at)}};
 }
 
 json ContactRolesToJson(const std::vector<ContactRole>& roles) {

@@ -20,7 +20,6 @@ absl::StatusOr<nlohmann::json> ParseJson(const std::string& what, const char* te
 absl::StatusOr<CustomerDraft> CustomerDraftFromJson(const nlohmann::json& j);
 // An object of fields.
 absl::StatusOr<FieldMap> FieldMapFromJson(const std::string& what, const nlohmann::json& j);
-absl::StatusOr<CustomFieldDef> CustomFieldDefFromJson(const nlohmann::json& j);
 absl::StatusOr<OrderDraft> OrderDraftFromJson(const nlohmann::json& j);
 
 // Serialises JSON for the caller (invalid UTF-8, which the core never stores, is replaced).
@@ -28,9 +27,6 @@ inline std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-nlohmann::json CustomFieldDefToJson(const CustomFieldDef& def);
-nlohmann::json OrderToJson(const Order& order);
-nlohmann::json ActivityToJson(const Activity& activity);
 nlohmann::json ContactRolesToJson(const std::vector<ContactRole>& roles);
 
 }  // namespace rapport::capi

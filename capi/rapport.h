@@ -58,13 +58,18 @@
  * Custom field definition: {"name": "tier", "type": "text"|"integer"|"decimal"|"money"|"date"|
  *   "time"|"bool"|"enum"|"multi_enum", "label": "", "required": false, "unique": false,
  *   "indexed": false, "min": 1, "max": 10, "pattern": "RE2", "options": ["a", "b"], "currency": "CNY"};
- *   only "name" and "type" are required.
- * Order: {"customer": 1, "amount": {"minor": 1234, "currency": "CNY"} (or "amount_minor" + "currency"),
- *   "ordered_at": <micros>, "status": "completed", "external_ref": "SO-1",
+ *   only "name" is required ("type" defaults to "text").
+ * Order: {"customer_id": 1 (or "customer"), "amount": {"minor": 1234, "currency": "CNY"} (or
+ *   "amount_minor" + "currency"), "ordered_at": <micros> or "2025-01-31T08:00:00Z",
+ *   "status": "completed", "external_ref": "SO-1",
  *   "items": [{"sku": "A", "name": "Apple", "quantity": 2, "unit_price_minor": 617}]}.
  *
- * JSON FORMS (outputs): customers as rapport_customer_to_json documents (from the core); orders and
- * activities as objects with the members of the input forms plus "id" and "created_at" (micros).
+ * JSON FORMS (outputs), the same as the C++ and Python faces and the CLI print: times are RFC 3339 UTC
+ * text ("2025-01-31T08:00:00Z"), money as "amount_minor" + "currency" (+ "amount" as decimal text).
+ * Customer: see rapport_customer_to_json. Order: {"id", "customer_id", "amount_minor", "amount",
+ *   "currency", "ordered_at", "status", "external_ref", "items", "created_at"}.
+ * Activity: {"id", "customer_id", "kind", "at", "owner", "outcome", "text", "created_at"}.
+ * Custom field definition: the input form with every member present.
  */
 #ifndef RAPPORT_H_
 #define RAPPORT_H_

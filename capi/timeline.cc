@@ -1,4 +1,5 @@
 // Orders, activities and the customer timeline.
+#include "model/customer_codec.h"
 #include "absl/strings/str_cat.h"
 #include "internal.h"
 #include "json_io.h"
@@ -78,7 +79,7 @@ rapport_code rapport_order_get_json(rapport_db* db, int64_t id, char** out_json,
     RAPPORT_CAPI_REQUIRE(out_json);
     auto order = db->db.GetOrder(rapport::OrderId{id});
     if (!order.ok()) return order.status();
-    return rc::ReturnString(rc::Dump(rc::OrderToJson(*order)), out_json);
+    return rc::ReturnString(rc::Dump(rapport::internal::OrderToJson(*order)), out_json);
   });
 }
 
@@ -151,7 +152,7 @@ rapport_code rapport_timeline_get(rapport_db* db, int64_t customer_id, const rap
     t->item_json.reserve(t->items.size());
     for (const auto& item : t->items) {
       t->item_json.push_back(
-          rc::Dump(item.is_order() ? rc::OrderToJson(item.order()) : rc::ActivityToJson(item.activity())));
+          rc::Dump(item.is_order() ? rapport::internal::OrderToJson(item.order()) : rapport::internal::ActivityToJson(item.activity())));
     }
     *out = t.release();
     return absl::OkStatus();
@@ -188,11 +189,11 @@ const char* rapport_timeline_to_json(const rapport_timeline* t) noexcept {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& item : t->items) {
         if (item.is_order()) {
-          out.push_back({{"type", "order"}, {"at", rc::Micros(item.at)}, {"order", rc::OrderToJson(item.order())}});
+          out.push_back({{"type", "order"}, {"at", rc::Micros(item.at)}, {"order", rapport::internal::OrderToJson(item.order())}});
         } else {
           out.push_back({{"type", "activity"},
                          {"at", rc::Micros(item.at)},
-                         {"activity", rc::ActivityToJson(item.activity())}});
+                         {"activity", rapport::internal::ActivityToJson(item.activity())}});
         }
       }
       t->json = rc::Dump(out);
