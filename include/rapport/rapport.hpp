@@ -6,6 +6,7 @@
 #include "rapport/clock.h"
 #include "rapport/customer.h"
 #include "rapport/database.h"
+#include "rapport/money.h"
 #include "rapport/import.h"
 #include "rapport/timeline.h"
 #include "rapport/types.h"

@@ -1,6 +1,8 @@
 #include "base/strings.h"
 #include "base/money.h"
 
+#include "rapport/money.h"
+
 #include <unicode/ucurr.h>
 #include <unicode/uenum.h>
 
@@ -98,3 +100,17 @@ std::string FormatAmount(const Money& money) {
 }
 
 }  // namespace rapport::internal
+
+namespace rapport {
+
+absl::StatusOr<int> CurrencyDigits(std::string_view currency) { return internal::CurrencyDigits("currency", currency); }
+
+absl::StatusOr<Money> ParseMoney(std::string_view amount, std::string_view currency) {
+  auto minor = internal::ParseAmount("amount", amount, currency);
+  if (!minor.ok()) return minor.status();
+  return Money{*minor, std::string(currency)};
+}
+
+std::string FormatMoney(const Money& money) { return internal::FormatAmount(money); }
+
+}  // namespace rapport

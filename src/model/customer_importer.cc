@@ -126,8 +126,8 @@ absl::StatusOr<ImportReport> ImportCustomers(const WriteContext& ctx, std::strin
       }
       switch (c.target) {
         case Target::kField: draft.fields[c.name] = Value(cell); break;
-        case Target::kEmail: draft.contact_points.push_back({ContactKind::kEmail, cell}); break;
-        case Target::kPhone: draft.contact_points.push_back({ContactKind::kPhone, cell}); break;
+        case Target::kEmail: draft.contact_points.push_back(ContactPointDraft{.kind = ContactKind::kEmail, .value = cell}); break;
+        case Target::kPhone: draft.contact_points.push_back(ContactPointDraft{.kind = ContactKind::kPhone, .value = cell}); break;
         case Target::kTags:
           for (absl::string_view t : absl::StrSplit(cell, options.tag_separator, absl::SkipWhitespace())) {
             draft.tags.emplace_back(t);

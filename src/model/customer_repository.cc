@@ -20,8 +20,6 @@ constexpr char kSelectCustomer[] =
     "SELECT id, kind, name, industry, region, size, source, owner, birthday, lifecycle_stage, custom, "
     "created_at, updated_at, deleted_at, version FROM customers WHERE id = ?";
 
-std::string ColumnText(const Value& v) { return v.is_null() ? std::string() : v.as_text(); }
-
 void BindValue(Statement& st, int i, const Value& v) {
   switch (v.type()) {
     case Value::Type::kNull: st.BindNull(i); break;

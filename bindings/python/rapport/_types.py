@@ -26,19 +26,12 @@ __all__ = [
     "RecordList",
 ]
 
-# ISO 4217 currencies whose minor unit is not 1/100.
-_MINOR_DIGITS = {
-    **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
-    ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-    **dict.fromkeys("CLF UYW".split(), 4),
-}
-
-
 def minor_digits(currency: str) -> int:
-    """Digits after the decimal point of `currency` (ISO 4217; 2 unless listed otherwise)."""
-    return _MINOR_DIGITS.get(currency.upper(), 2)
+    """Digits after the decimal point of `currency` (ISO 4217, from the core's ICU data);
+    ValidationError for an unknown code."""
+    from . import _core  # the extension; imported late so this module loads first
+
+    return _core.currency_digits(currency)
 
 
 class Money:

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "common.h"
+#include "rapport/money.h"
 
 namespace rapport::python {
 namespace {
@@ -30,6 +31,8 @@ PyDatabase Open(py::handle path, std::shared_ptr<ManualClock> clock, py::handle 
 
 void RegisterDatabase(py::module_& m, py::class_<PyDatabase>& cls) {
   m.def("version", [] { return Text(Version()); });
+  m.def("currency_digits", [](const std::string& currency) { return Take(CurrencyDigits(currency)); },
+        "Digits of an ISO 4217 currency's minor unit (ICU data); ValidationError for an unknown code.");
 
   // Names of the enums, in enum order, as the core spells them (shared with the C ABI and CLI).
   py::list customer_kinds, contact_kinds, field_types, activity_kinds;
