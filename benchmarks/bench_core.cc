@@ -1,7 +1,8 @@
 // Core benchmarks: bulk import against raw SQLite, point get of a full record, name search.
 //
 // Size: RAPPORT_BENCH_CUSTOMERS customers (default 1,000,000). Every run generates the same data
-// (splitmix64, fixed seed). Databases are files under $TMPDIR (or /tmp), removed at exit.
+// (splitmix64, fixed seed). Databases are files under $TMPDIR (or /tmp), removed at exit
+// (RAPPORT_BENCH_KEEP_DB=1 keeps the shared one of the get and search cases).
 //
 //   BM_Core_ImportRawSqlite      the same rows through the sqlite3 C API: prepared statements, one transaction
 //   BM_Core_ImportRawSqliteFts   the same, plus an FTS5 trigram table over the names (as Rapport keeps)
@@ -543,10 +544,15 @@ Fixture& SharedDb() {
   return f;
 }
 
+// Removes the shared database, unless RAPPORT_BENCH_KEEP_DB is set (to inspect or profile it).
 void RemoveSharedDb() {
   if (!g_fixture) return;
   const std::string path = g_fixture->path;
   g_fixture.reset();  // closes the database
+  if (EnvInt("RAPPORT_BENCH_KEEP_DB", 0) > 0) {
+    std::fprintf(stderr, "kept the shared database: %s\n", path.c_str());
+    return;
+  }
   RemoveDb(path);
 }
 
