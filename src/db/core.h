@@ -20,6 +20,10 @@
 namespace rapport::internal {
 
 inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
+
+// Runs a statement kept prepared on `conn` (BEGIN and COMMIT of every read would otherwise be parsed
+// again each time).
+absl::Status RunCached(Connection& conn, std::string_view sql);
 template <typename T>
 const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
   return s.status();
@@ -81,6 +85,7 @@ class Core {
   mutable std::mutex reader_mu_;
   mutable std::condition_variable reader_cv_;
   mutable std::vector<std::unique_ptr<Connection>> readers_;
+  mutable int readers_opened_ = 0;  // including ones being opened; guarded by reader_mu_
   mutable std::vector<Connection*> idle_readers_;
 
   mutable std::mutex schema_mu_;
@@ -128,9 +133,9 @@ auto Core::Read(F&& fn) const -> std::invoke_result_t<F, Connection&> {
   auto conn = AcquireReader();
   if (!conn.ok()) return Result(conn.status());
   Result result = [&]() -> Result {
-    if (absl::Status s = (*conn)->Exec("BEGIN"); !s.ok()) return Result(s);
+    if (absl::Status s = RunCached(**conn, "BEGIN"); !s.ok()) return Result(s);
     Result r = fn(**conn);
-    (*conn)->Exec("COMMIT").IgnoreError();
+    RunCached(**conn, "COMMIT").IgnoreError();
     return r;
   }();
   ReleaseReader(*conn);

@@ -2,6 +2,7 @@
 #include "model/customer_importer.h"
 
 #include <algorithm>
+#include <future>
 #include <optional>
 
 #include "absl/strings/match.h"
@@ -83,6 +84,86 @@ struct IdRanges {
   }
 };
 
+// One CSV record as read, then validated and normalised (no database access: runs off-thread).
+struct PendingRow {
+  int64_t row = 0;
+  int64_t line = 0;
+  std::vector<std::string> cells;
+  absl::Status status;
+  std::optional<ExternalId> key;
+  PreparedCustomer customer;
+};
+
+void PrepareRow(const FieldSchema& schema, std::string_view region, const std::vector<std::string>& header,
+                const std::vector<Column>& columns, const ImportOptions& options, PendingRow& r) {
+  if (r.cells.size() != header.size()) {
+    r.status = absl::InvalidArgumentError(
+        StrCat("expected ", header.size(), " cells, found ", r.cells.size(), " (csv line ", r.line, ")"));
+    return;
+  }
+  CustomerDraft draft;
+  for (const Column& c : columns) {
+    const std::string& cell = r.cells[c.index];
+    if (cell.empty()) continue;
+    if (absl::Status s = CheckUtf8(c.target == Target::kField ? c.name : header[c.index], cell); !s.ok()) {
+      r.status = s;
+      return;
+    }
+    switch (c.target) {
+      case Target::kField: draft.fields[c.name] = Value(cell); break;
+      case Target::kEmail: draft.contact_points.push_back(ContactPointDraft{.kind = ContactKind::kEmail, .value = cell}); break;
+      case Target::kPhone: draft.contact_points.push_back(ContactPointDraft{.kind = ContactKind::kPhone, .value = cell}); break;
+      case Target::kTags:
+        for (absl::string_view t : absl::StrSplit(cell, options.tag_separator, absl::SkipWhitespace())) {
+          draft.tags.emplace_back(t);
+        }
+        break;
+      case Target::kExternalId:
+        draft.external_ids.push_back({c.name, cell});
+        if (c.name == options.upsert_system) r.key = ExternalId{c.name, cell};
+        break;
+    }
+  }
+  if (!options.upsert_system.empty() && !r.key) {
+    r.status = absl::InvalidArgumentError(StrCat("external_id:", options.upsert_system, ": the upsert key is empty"));
+    return;
+  }
+  // Required fields are checked when the row turns out to create a customer: an update may omit them.
+  auto prepared = PrepareCustomer(schema, region, draft, /*for_create=*/false);
+  if (!prepared.ok()) {
+    r.status = prepared.status();
+    return;
+  }
+  r.customer = std::move(prepared).value();
+  r.cells.clear();
+  r.cells.shrink_to_fit();
+}
+
+// Writes one prepared row; a returned error is a bad row, unless IsStoreFailure.
+absl::Status WriteRow(const WriteContext& ctx, const PendingRow& r, ImportReport& report, IdRanges& created) {
+  if (!r.status.ok()) return r.status;
+  std::optional<CustomerId> existing;
+  if (r.key) {
+    ASSIGN_OR_RETURN(existing, LookupExternalId(ctx.conn, *r.key));
+  }
+  if (existing) {
+    RETURN_IF_ERROR(MergeIntoCustomer(ctx, *existing, r.customer.fields, &r.customer, std::nullopt, /*log=*/true).status());
+    ++report.updated;
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(ctx.schema.CheckRequired(r.customer.fields));
+  ASSIGN_OR_RETURN(CustomerId id, InsertCustomer(ctx, r.customer, /*log=*/false));
+  ++report.created;
+  created.Add(ToInt(id));
+  return absl::OkStatus();
+}
+
+bool IsBadRow(const absl::Status& s) {
+  return absl::IsInvalidArgument(s) || absl::IsAlreadyExists(s) || absl::IsFailedPrecondition(s) || absl::IsNotFound(s);
+}
+
+constexpr size_t kBatchRows = 2048;
+
 }  // namespace
 
 absl::StatusOr<ImportReport> ImportCustomers(const WriteContext& ctx, std::string_view csv, const ImportOptions& options) {
@@ -90,105 +171,89 @@ absl::StatusOr<ImportReport> ImportCustomers(const WriteContext& ctx, std::strin
   if (options.delimiter == '"' || options.delimiter == '\n' || options.delimiter == '\r') {
     return absl::InvalidArgumentError("delimiter: must not be a quote or a line break");
   }
+  if (options.worker_threads < 0 || options.worker_threads > 64) {
+    return absl::InvalidArgumentError("worker_threads: must be between 0 and 64");
+  }
   CsvReader reader(csv, options.delimiter);
   std::vector<std::string> header;
   ASSIGN_OR_RETURN(bool has_header, reader.Next(header));
   if (!has_header) return absl::InvalidArgumentError("csv: the file is empty (a header row is required)");
   ASSIGN_OR_RETURN(std::vector<Column> columns, ResolveMapping(ctx.schema, header, options));
 
+  int64_t rows_read = 0;
+  // Reads the next batch of records; CSV syntax errors concern the whole file.
+  auto read_batch = [&](std::vector<PendingRow>& batch) -> absl::Status {
+    batch.clear();
+    std::vector<std::string> cells;
+    while (batch.size() < kBatchRows) {
+      ASSIGN_OR_RETURN(bool more, reader.Next(cells));
+      if (!more) break;
+      if (cells.size() == 1 && cells[0].empty()) continue;  // blank line
+      batch.push_back(PendingRow{++rows_read, reader.line(), std::move(cells), {}, {}, {}});
+      cells = {};
+    }
+    return absl::OkStatus();
+  };
+  // Validation and normalisation (libphonenumber dominates) need no database: they run on helper
+  // threads, one batch ahead of the writer. The helpers end with this call.
+  const FieldSchema& schema = ctx.schema;
+  const std::string region(ctx.default_region);
+  auto prepare_batch = [&, region](std::vector<PendingRow>* batch) {
+    const int workers = std::max(1, options.worker_threads);
+    const size_t slice = (batch->size() + workers - 1) / workers;
+    std::vector<std::future<void>> parts;
+    for (int w = 1; w < workers && slice * w < batch->size(); ++w) {
+      parts.push_back(std::async(std::launch::async, [&, w] {
+        for (size_t i = slice * w; i < std::min(batch->size(), slice * (w + 1)); ++i) {
+          PrepareRow(schema, region, header, columns, options, (*batch)[i]);
+        }
+      }));
+    }
+    for (size_t i = 0; i < std::min(batch->size(), slice); ++i) PrepareRow(schema, region, header, columns, options, (*batch)[i]);
+    for (auto& part : parts) part.get();
+  };
+
   ImportReport report;
   IdRanges created;
-  std::vector<std::string> cells;
   const int64_t every = options.progress_every > 0 ? options.progress_every : 10000;
+  std::vector<PendingRow> current, next;
+  RETURN_IF_ERROR(read_batch(next));
+  std::future<void> preparing;
+  if (options.worker_threads > 0) {
+    preparing = std::async(std::launch::async, prepare_batch, &next);
+  } else {
+    prepare_batch(&next);
+  }
+  absl::Status failure;
   while (true) {
-    ASSIGN_OR_RETURN(bool more, reader.Next(cells));
-    if (!more) break;
-    if (cells.size() == 1 && cells[0].empty()) continue;  // blank line
-    const int64_t row = ++report.rows;
-    if (options.progress && row % every == 0 && !options.progress(row)) {
-      return absl::CancelledError(StrCat("import cancelled at row ", row));
+    if (preparing.valid()) preparing.get();
+    std::swap(current, next);
+    if (current.empty()) break;
+    if (absl::Status s = read_batch(next); !s.ok()) {
+      failure = s;
+      break;
     }
-    if (cells.size() != header.size()) {
-      report.errors.push_back(ImportRowError{row, "", StrCat("expected ", header.size(), " cells, found ", cells.size(),
-                                                                   " (csv line ", reader.line(), ")")});
-      ++report.failed;
-      continue;
-    }
-    CustomerDraft draft;
-    std::optional<ExternalId> key;
-    absl::Status row_status;
-    for (const Column& c : columns) {
-      const std::string& cell = cells[c.index];
-      if (cell.empty()) continue;
-      if (absl::Status s = CheckUtf8(c.target == Target::kField ? c.name : header[c.index], cell); !s.ok()) {
-        row_status = s;
+    if (!next.empty() && options.worker_threads > 0) preparing = std::async(std::launch::async, prepare_batch, &next);
+    for (const PendingRow& r : current) {
+      report.rows = r.row;
+      if (options.progress && r.row % every == 0 && !options.progress(r.row)) {
+        failure = absl::CancelledError(StrCat("import cancelled at row ", r.row));
         break;
       }
-      switch (c.target) {
-        case Target::kField: draft.fields[c.name] = Value(cell); break;
-        case Target::kEmail: draft.contact_points.push_back(ContactPointDraft{.kind = ContactKind::kEmail, .value = cell}); break;
-        case Target::kPhone: draft.contact_points.push_back(ContactPointDraft{.kind = ContactKind::kPhone, .value = cell}); break;
-        case Target::kTags:
-          for (absl::string_view t : absl::StrSplit(cell, options.tag_separator, absl::SkipWhitespace())) {
-            draft.tags.emplace_back(t);
-          }
-          break;
-        case Target::kExternalId:
-          draft.external_ids.push_back({c.name, cell});
-          if (c.name == options.upsert_system) key = ExternalId{c.name, cell};
-          break;
+      absl::Status s = WriteRow(ctx, r, report, created);
+      if (s.ok()) continue;
+      if (!IsBadRow(s)) {
+        failure = s;  // a store failure, not a bad row
+        break;
       }
-    }
-    if (row_status.ok() && !options.upsert_system.empty() && !key) {
-      row_status = absl::InvalidArgumentError(StrCat("external_id:", options.upsert_system, ": the upsert key is empty"));
-    }
-    std::optional<CustomerId> existing;
-    if (row_status.ok() && key) {
-      auto found = LookupExternalId(ctx.conn, *key);
-      if (!found.ok()) return found.status();
-      existing = *found;
-    }
-    if (row_status.ok()) {
-      if (existing) {
-        // An update may leave out required fields: validate only what the row sets.
-        auto patch = CanonicalPatch(ctx.schema, draft.fields);
-        CustomerDraft parts{{}, draft.contact_points, draft.tags, draft.external_ids};
-        auto prepared = patch.ok() ? PrepareCustomer(ctx.schema, ctx.default_region, parts, /*for_create=*/false)
-                                   : absl::StatusOr<PreparedCustomer>(patch.status());
-        if (prepared.ok()) {
-          auto changed = MergeIntoCustomer(ctx, *existing, *patch, &*prepared, std::nullopt, /*log=*/true);
-          if (changed.ok()) {
-            ++report.updated;
-          } else {
-            row_status = changed.status();
-          }
-        } else {
-          row_status = prepared.status();
-        }
-      } else {
-        auto prepared = PrepareCustomer(ctx.schema, ctx.default_region, draft);
-        if (prepared.ok()) {
-          auto id = InsertCustomer(ctx, *prepared, /*log=*/false);
-          if (id.ok()) {
-            ++report.created;
-            created.Add(ToInt(*id));
-          } else {
-            row_status = id.status();
-          }
-        } else {
-          row_status = prepared.status();
-        }
-      }
-    }
-    if (!row_status.ok()) {
-      if (!absl::IsInvalidArgument(row_status) && !absl::IsAlreadyExists(row_status) &&
-          !absl::IsFailedPrecondition(row_status) && !absl::IsNotFound(row_status)) {
-        return row_status;  // a store failure, not a bad row
-      }
-      report.errors.push_back(RowError(row, row_status));
+      report.errors.push_back(RowError(r.row, s));
       ++report.failed;
     }
+    if (!failure.ok()) break;
+    if (!next.empty() && options.worker_threads == 0) prepare_batch(&next);
   }
+  if (preparing.valid()) preparing.get();  // never leave a helper running past the call
+  if (!failure.ok()) return failure;
   if (options.progress && !options.progress(report.rows)) {
     return absl::CancelledError(StrCat("import cancelled at row ", report.rows));
   }

@@ -150,7 +150,6 @@ absl::StatusOr<Activity> InsertActivity(const WriteContext& ctx, const ActivityD
 
 absl::StatusOr<std::vector<TimelineItem>> LoadTimeline(Connection& conn, CustomerId id, const TimelineQuery& q) {
   if (q.limit <= 0 || q.limit > 10000) return absl::InvalidArgumentError("limit: must be between 1 and 10000");
-  RETURN_IF_ERROR(CheckCustomerExists(conn, id));
   const int64_t before = q.before ? ToMicros(*q.before) : std::numeric_limits<int64_t>::max();
   std::vector<TimelineItem> items;
   {
@@ -175,6 +174,8 @@ absl::StatusOr<std::vector<TimelineItem>> LoadTimeline(Connection& conn, Custome
       items.push_back(TimelineItem{a.at, std::move(a)});
     }
   }
+  // Existence is only worth a query when nothing was found.
+  if (items.empty()) RETURN_IF_ERROR(CheckCustomerExists(conn, id));
   std::stable_sort(items.begin(), items.end(), [](const TimelineItem& a, const TimelineItem& b) { return a.at > b.at; });
   if (static_cast<int>(items.size()) > q.limit) items.resize(q.limit);
   return items;
