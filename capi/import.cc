@@ -47,6 +47,7 @@ absl::StatusOr<rapport::ImportOptions> ToOptions(const char* fn, const rapport_i
     o.tag_separator = in->tag_separator;
   }
   if (RAPPORT_CAPI_HAS(in, progress_every) && in->progress_every > 0) o.progress_every = in->progress_every;
+  if (RAPPORT_CAPI_HAS(in, worker_threads)) o.worker_threads = in->worker_threads;
   if (RAPPORT_CAPI_HAS(in, progress_user_data) && in->progress != nullptr) {
     rapport_progress_fn fn_ptr = in->progress;
     void* user_data = in->progress_user_data;
@@ -88,6 +89,7 @@ void rapport_import_options_init(rapport_import_options* opts) noexcept {
   opts->struct_size = sizeof(rapport_import_options);
   opts->delimiter = ',';
   opts->progress_every = 10000;
+  opts->worker_threads = 1;
 }
 
 rapport_code rapport_import_csv(rapport_db* db, const char* csv_text, const rapport_import_options* opts,

@@ -529,6 +529,7 @@ typedef struct rapport_timeline_query {
   int32_t limit;        /* default 20 */
   int32_t has_before;   /* default 0; when non-zero only items strictly older than `before` */
   int64_t before;       /* micros */
+  int32_t include_items; /* default 0: orders without their items (rapport_order_get_json has them) */
 } rapport_timeline_query;
 
 RAPPORT_API void rapport_timeline_query_init(rapport_timeline_query *query) RAPPORT_NOEXCEPT;
@@ -571,6 +572,8 @@ typedef struct rapport_import_options {
   rapport_progress_fn progress; /* may be NULL */
   void *progress_user_data;    /* passed to `progress` */
   int64_t progress_every;      /* default 10000 */
+  int32_t worker_threads;      /* threads validating rows a batch ahead of the writer (they end with
+                                  the call); 0: all on the calling thread; default 1 */
 } rapport_import_options;
 
 RAPPORT_API void rapport_import_options_init(rapport_import_options *opts) RAPPORT_NOEXCEPT;

@@ -144,6 +144,7 @@ rapport_code rapport_timeline_get(rapport_db* db, int64_t customer_id, const rap
       if (!st.ok()) return st;
       q.limit = query->limit;
       if (RAPPORT_CAPI_HAS(query, before) && query->has_before) q.before = rc::FromMicros(query->before);
+      if (RAPPORT_CAPI_HAS(query, include_items)) q.include_items = query->include_items != 0;
     }
     auto items = db->db.Timeline(rapport::CustomerId{customer_id}, q);
     if (!items.ok()) return items.status();

@@ -75,6 +75,9 @@ struct TimelineItem {
 struct TimelineQuery {
   int limit = 20;
   std::optional<absl::Time> before;  // only items strictly older than this (paging)
+  // Orders in a timeline are summaries (amount, status, time) unless this is set; GetOrder always
+  // returns the items. Leaving items out keeps the customer view fast.
+  bool include_items = false;
 };
 
 std::string_view ToString(ActivityKind kind);

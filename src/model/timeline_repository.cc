@@ -40,7 +40,7 @@ std::vector<OrderItem> ItemsFromJson(std::string_view text) {
 
 constexpr char kOrderColumns[] = "id, customer_id, amount_minor, currency, ordered_at, status, external_ref, items, created_at";
 
-Order ReadOrder(const Statement& st) {
+Order ReadOrder(const Statement& st, bool with_items = true) {
   Order o;
   o.id = OrderId{st.Int(0)};
   o.customer = CustomerId{st.Int(1)};
@@ -48,7 +48,7 @@ Order ReadOrder(const Statement& st) {
   o.ordered_at = FromMicros(st.Int(4));
   o.status = st.Text(5);
   o.external_ref = st.OptText(6).value_or("");
-  if (!st.IsNull(7)) o.items = ItemsFromJson(st.TextView(7));
+  if (with_items && !st.IsNull(7)) o.items = ItemsFromJson(st.TextView(7));
   o.created_at = FromMicros(st.Int(8));
   return o;
 }
@@ -159,7 +159,7 @@ absl::StatusOr<std::vector<TimelineItem>> LoadTimeline(Connection& conn, Custome
     while (true) {
       ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
-      Order o = ReadOrder(*st);
+      Order o = ReadOrder(*st, q.include_items);
       items.push_back(TimelineItem{o.ordered_at, std::move(o)});
     }
   }

@@ -11,7 +11,7 @@ TEST(TimelineTest, NewestFirstWithPaging) {
   ASSERT_OK(t.db.AddActivity({c.id, ActivityKind::kCall, At(2025, 1, 5), UserId{3}, "interested", "called about renewal"}));
   ASSERT_OK(t.db.AddOrder({c.id, Money{500, "USD"}, At(2025, 2, 1)}));
   ASSERT_OK(t.db.AddActivity({c.id, ActivityKind::kNote, At(2024, 12, 31), std::nullopt, "", "first contact"}));
-  ASSERT_OK_AND_ASSIGN(items, t.db.Timeline(c.id));
+  ASSERT_OK_AND_ASSIGN(items, t.db.Timeline(c.id, {.include_items = true}));
   ASSERT_EQ(items.size(), 4u);
   EXPECT_TRUE(items[0].is_order());
   EXPECT_EQ(items[0].order().amount, (Money{500, "USD"}));
@@ -38,6 +38,26 @@ TEST(TimelineTest, BadOrdersAndActivities) {
   EXPECT_ERROR(t.db.AddOrder({c.id, Money{1, "CNY"}, At(2025, 1, 1), "completed", "X-1"}), absl::StatusCode::kAlreadyExists,
                "external_ref");
   EXPECT_ERROR(t.db.Timeline(c.id, {.limit = -1}), absl::StatusCode::kInvalidArgument, "limit");
+}
+
+}  // namespace
+}  // namespace rapport::testing
+
+namespace rapport::testing {
+namespace {
+
+TEST(TimelineTest, OrdersAreSummariesUnlessItemsAreAsked) {
+  TestDb t;
+  ASSERT_OK_AND_ASSIGN(c, t.db.CreateCustomer(Person("Li Na")));
+  ASSERT_OK(t.db.AddOrder({c.id, Money{1290, "CNY"}, At(2025, 1, 3), "completed", "", {{"SKU-1", "茶叶", 2, 645}}}));
+  ASSERT_OK_AND_ASSIGN(summary, t.db.Timeline(c.id));
+  EXPECT_TRUE(summary[0].order().items.empty());
+  ASSERT_OK_AND_ASSIGN(full, t.db.Timeline(c.id, {.include_items = true}));
+  ASSERT_EQ(full[0].order().items.size(), 1u);
+  EXPECT_EQ(full[0].order().items[0].sku, "SKU-1");
+  ASSERT_OK(t.db.DeleteCustomer(c.id));
+  ASSERT_OK(t.db.PurgeCustomer(c.id));
+  EXPECT_ERROR(t.db.Timeline(c.id), absl::StatusCode::kNotFound, "not found");
 }
 
 }  // namespace

@@ -505,11 +505,13 @@ class Database:
                                   opt_index(owner, "owner"), outcome, text)
         return Activity._from_core(d, from_micros)
 
-    def timeline(self, customer_id: int, limit: int = 20, before: _dt.datetime | None = None) -> RecordList:
-        """Orders and activities of a customer, newest first; page with ``before=items[-1].at``."""
+    def timeline(self, customer_id: int, limit: int = 20, before: _dt.datetime | None = None, *,
+                 include_items: bool = False) -> RecordList:
+        """Orders and activities of a customer, newest first; page with ``before=items[-1].at``.
+        Orders come without their items unless ``include_items`` (``get_order`` has them)."""
         out = RecordList()
         for d in self._db.timeline(index(customer_id, "customer_id"), index(limit, "limit"),
-                                   opt_micros(before, "before")):
+                                   opt_micros(before, "before"), bool(include_items)):
             item = Order._from_core(d, from_micros) if d["type"] == "order" else Activity._from_core(d, from_micros)
             out.append(item)
         out._kind = "timeline"
@@ -518,14 +520,16 @@ class Database:
     # -- import ---------------------------------------------------------------------------------
     def import_csv(self, source: Any, mapping: Mapping[str, str], *, upsert_system: str = "",
                    all_or_nothing: bool = False, delimiter: str = ",", tag_separator: str = ";",
-                   progress: Callable[[int], Any] | None = None, progress_every: int = 10000) -> ImportReport:
+                   progress: Callable[[int], Any] | None = None, progress_every: int = 10000,
+                   worker_threads: int = 1) -> ImportReport:
         """Imports customers from CSV. ``source`` is a path (str without a line break, or any
         os.PathLike), CSV text (str with a line break, or bytes) or an open text file.
 
         ``mapping``: CSV header -> target (core or custom field, "email", "phone", "tags",
         "external_id:<system>"). ``progress(rows_done)`` is called every ``progress_every`` rows and
         at the end; returning False cancels (nothing is committed); an exception it raises cancels
-        and propagates."""
+        and propagates. ``worker_threads`` validate rows a batch ahead of the writer (0: none); they
+        end with the call."""
         if hasattr(source, "read"):
             text, is_file = source.read(), False
         elif isinstance(source, _os.PathLike):
@@ -542,7 +546,8 @@ class Database:
         r = self._db.import_csv(text, is_file, dict(mapping or {}), upsert_system=upsert_system,
                                 all_or_nothing=bool(all_or_nothing), delimiter=delimiter,
                                 tag_separator=tag_separator, progress=progress,
-                                progress_every=index(progress_every, "progress_every"))
+                                progress_every=index(progress_every, "progress_every"),
+                                worker_threads=index(worker_threads, "worker_threads"))
         report = ImportReport.__new__(ImportReport)
         report._set(rows=r["rows"], created=r["created"], updated=r["updated"], failed=r["failed"],
                     errors=[ImportRowError(*e) for e in r["errors"]], committed=r["committed"])

@@ -11,7 +11,7 @@ void RegisterImport(py::class_<PyDatabase>& cls) {
       "import_csv",
       [](const PyDatabase& self, py::handle source, bool is_file, py::handle mapping,
          py::handle upsert_system, bool all_or_nothing, py::handle delimiter, py::handle tag_separator,
-         py::object progress, int64_t progress_every) {
+         py::object progress, int64_t progress_every, int worker_threads) {
         std::string src = Str(source, is_file ? "path" : "csv text");
         ImportOptions options;
         if (!mapping.is_none()) {
@@ -26,6 +26,7 @@ void RegisterImport(py::class_<PyDatabase>& cls) {
         options.delimiter = delim[0];
         options.tag_separator = Str(tag_separator, "tag_separator");
         options.progress_every = progress_every;
+        options.worker_threads = worker_threads;
 
         std::optional<py::error_already_set> raised;
         if (!progress.is_none()) {
@@ -61,7 +62,7 @@ void RegisterImport(py::class_<PyDatabase>& cls) {
       },
       py::arg("source"), py::arg("is_file"), py::arg("mapping"), py::arg("upsert_system") = "",
       py::arg("all_or_nothing") = false, py::arg("delimiter") = ",", py::arg("tag_separator") = ";",
-      py::arg("progress") = py::none(), py::arg("progress_every") = 10000);
+      py::arg("progress") = py::none(), py::arg("progress_every") = 10000, py::arg("worker_threads") = 1);
 }
 
 }  // namespace rapport::python

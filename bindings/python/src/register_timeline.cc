@@ -56,9 +56,10 @@ void RegisterTimeline(py::class_<PyDatabase>& cls) {
           py::arg("text") = "");
 
   cls.def("timeline",
-          [](const PyDatabase& self, int64_t customer, int limit, std::optional<int64_t> before) {
+          [](const PyDatabase& self, int64_t customer, int limit, std::optional<int64_t> before, bool include_items) {
             TimelineQuery q;
             q.limit = limit;
+            q.include_items = include_items;
             if (before) q.before = FromMicros(*before);
             Database db = self.Get();
             auto items = Take(NoGil([&] { return db.Timeline(CustomerId{customer}, q); }));
@@ -70,7 +71,8 @@ void RegisterTimeline(py::class_<PyDatabase>& cls) {
             }
             return out;
           },
-          py::arg("customer"), py::arg("limit") = 20, py::arg("before") = std::nullopt);
+          py::arg("customer"), py::arg("limit") = 20, py::arg("before") = std::nullopt,
+          py::arg("include_items") = false);
 }
 
 }  // namespace rapport::python
