@@ -11,6 +11,7 @@
 #include "base/time_format.h"
 #include "model/contact_normalize.h"
 #include "model/customer_codec.h"
+#include "model/name_index.h"
 #include "store/change_log.h"
 
 namespace rapport::internal {
@@ -303,9 +304,7 @@ absl::StatusOr<CustomerId> InsertCustomer(const WriteContext& ctx, const Prepare
   st->Bind(11, ToMicros(ctx.now)).Bind(12, ToMicros(ctx.now));
   RETURN_IF_ERROR(st->Run());
   const int64_t id = ctx.conn.LastInsertRowid();
-  ASSIGN_OR_RETURN(Statement * fts, ctx.conn.Cached("INSERT INTO customer_names (rowid, name_key) VALUES (?, ?)"));
-  fts->Bind(1, id).Bind(2, NormalizeForMatch(c.fields.at("name").as_text()));
-  RETURN_IF_ERROR(fts->Run());
+  RETURN_IF_ERROR(IndexName(ctx.conn, id, c.fields.at("name").as_text()));
   RETURN_IF_ERROR(InsertParts(ctx, id, c));
   if (log) {
     ChangeEntry e{"customer", id, id, "create", {}, nullptr, FieldMapToJson(c.fields)};
@@ -379,9 +378,7 @@ absl::StatusOr<bool> MergeIntoCustomer(const WriteContext& ctx, CustomerId id, c
     st->Bind(11, ToInt(id));
     RETURN_IF_ERROR(st->Run());
     if (fields.count("name") && e.after.contains("name")) {
-      ASSIGN_OR_RETURN(Statement * fts, ctx.conn.Cached("UPDATE customer_names SET name_key = ? WHERE rowid = ?"));
-      fts->Bind(1, NormalizeForMatch(merged.at("name").as_text())).Bind(2, ToInt(id));
-      RETURN_IF_ERROR(fts->Run());
+      RETURN_IF_ERROR(ReindexName(ctx.conn, ToInt(id), current.name, merged.at("name").as_text()));
     }
   }
   bool parts_changed = false;
@@ -466,11 +463,11 @@ absl::Status SetDeleted(const WriteContext& ctx, CustomerId id, bool deleted, st
 absl::Status Purge(const WriteContext& ctx, CustomerId id) {
   RETURN_IF_ERROR(CheckCustomerExists(ctx.conn, id, /*include_deleted=*/true));
   RETURN_IF_ERROR(RedactCustomerChanges(ctx.conn, ToInt(id)));
-  for (const char* sql : {"DELETE FROM customer_names WHERE rowid = ?", "DELETE FROM customers WHERE id = ?"}) {
-    ASSIGN_OR_RETURN(Statement st, ctx.conn.Prepare(sql));
-    st.Bind(1, ToInt(id));
-    RETURN_IF_ERROR(st.Run());
-  }
+  ASSIGN_OR_RETURN(Customer c, LoadCustomer(ctx.conn, ctx.schema, id, /*include_deleted=*/true));
+  RETURN_IF_ERROR(UnindexName(ctx.conn, ToInt(id), c.name));
+  ASSIGN_OR_RETURN(Statement st, ctx.conn.Prepare("DELETE FROM customers WHERE id = ?"));
+  st.Bind(1, ToInt(id));
+  RETURN_IF_ERROR(st.Run());
   ChangeEntry e{"customer", ToInt(id), ToInt(id), "purge", {}, nullptr, nullptr};
   return AppendChange(ctx.conn, ctx.now, ctx.actor, e).status();
 }

@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "model/contact_normalize.h"
 #include "model/customer_repository.h"
+#include "model/name_index.h"
 #include "store/change_log.h"
 
 namespace rapport::internal {
@@ -20,21 +21,18 @@ absl::StatusOr<CustomerPage> SearchCustomers(Connection& conn, const FieldSchema
   if (q.limit <= 0 || q.limit > 10000) return absl::InvalidArgumentError("limit: must be between 1 and 10000");
   std::vector<std::string> where;
   std::vector<Value> args;
-  bool fts_leads = false;
+  std::string_view name_table;  // the full-text index leading the query, if any
   if (!q.include_deleted) where.push_back("c.deleted_at IS NULL");
   if (!q.name_contains.empty()) {
     RETURN_IF_ERROR(CheckUtf8("name_contains", q.name_contains));
     const std::string key = NormalizeForMatch(CleanText(q.name_contains));
-    if (CodePointCount(key) >= 3) {
-      // A quoted FTS5 string: the trigram tokenizer matches it as a substring. The index leads the
-      // query in rowid order, so a page stops after `limit` matches however many there are.
-      fts_leads = true;
-      where.push_back("n.customer_names MATCH ?");
-      args.emplace_back(StrCat("\"", absl::StrReplaceAll(key, {{"\"", "\"\""}}), "\""));
-    } else if (!key.empty()) {
-      // Trigrams cannot serve one- and two-character queries (e.g. "阿里"): scan the folded names.
-      where.push_back("c.id IN (SELECT rowid FROM customer_names WHERE instr(name_key, ?) > 0)");
-      args.emplace_back(key);
+    if (!key.empty()) {
+      // The name index leads the query in rowid order, so a page stops after `limit` matches
+      // however many there are.
+      NameMatch match = MatchNamesContaining(key);
+      name_table = match.table;
+      where.push_back(StrCat("n.", match.table, " MATCH ?"));
+      args.emplace_back(std::move(match.expression));
     }
   }
   if (!q.contact.empty()) {
@@ -78,13 +76,14 @@ absl::StatusOr<CustomerPage> SearchCustomers(Connection& conn, const FieldSchema
     args.emplace_back(q.external_id->system);
     args.emplace_back(q.external_id->key);
   }
+  const bool fts_leads = !name_table.empty();
   const char* id = fts_leads ? "n.rowid" : "c.id";
   if (q.after) {
     where.push_back(StrCat(id, " > ?"));
     args.emplace_back(ToInt(*q.after));
   }
-  std::string sql = fts_leads ? "SELECT c.id FROM customer_names n CROSS JOIN customers c ON c.id = n.rowid"
-                              : "SELECT c.id FROM customers c";
+  std::string sql = fts_leads ? StrCat("SELECT c.id FROM ", name_table, " n CROSS JOIN customers c ON c.id = n.rowid")
+                              : std::string("SELECT c.id FROM customers c");
   if (!where.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
   absl::StrAppend(&sql, " ORDER BY ", id, " LIMIT ", q.limit + 1);
   ASSIGN_OR_RETURN(Statement st, conn.Prepare(sql));

@@ -20,6 +20,9 @@ CREATE INDEX customers_stage ON customers (lifecycle_stage) WHERE lifecycle_stag
 
 -- Name search: trigram index over the NFKC case-folded name (rowid = customer id).
 CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, tokenize = 'trigram');
+-- One- and two-character search: hex-coded bigrams of the folded name plus its last character
+-- (src/model/name_index.cc). Contentless: the tokens are recomputed to delete a row.
+CREATE VIRTUAL TABLE customer_name_grams USING fts5 (grams, content = '', detail = none, columnsize = 0);
 
 CREATE TABLE contact_points (
   id INTEGER PRIMARY KEY,

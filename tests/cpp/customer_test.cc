@@ -244,3 +244,44 @@ TEST(CustomerTest, TransactionGroupsCallsAndRollsBack) {
 
 }  // namespace
 }  // namespace rapport::testing
+
+namespace rapport::testing {
+namespace {
+
+TEST(NameSearchTest, OneAndTwoCharacterQueriesUseTheBigramIndex) {
+  TestDb t;
+  for (const char* name : {"王芳", "李王", "王", "阿里巴巴网络技术有限公司", "Ab Cd", "x.y"}) ASSERT_OK(t.db.CreateCustomer(Person(name)));
+  auto names = [&](std::string q) {
+    std::vector<std::string> out;
+    auto page = t.db.SearchCustomers({.name_contains = q});
+    EXPECT_TRUE(page.ok()) << page.status();
+    for (const Customer& c : page->customers) out.push_back(c.name);
+    return out;
+  };
+  EXPECT_THAT(names("王"), ::testing::ElementsAre("王芳", "李王", "王"));  // first, last and only character
+  EXPECT_THAT(names("阿里"), ::testing::ElementsAre("阿里巴巴网络技术有限公司"));
+  EXPECT_THAT(names("里巴"), ::testing::ElementsAre("阿里巴巴网络技术有限公司"));
+  EXPECT_THAT(names("AB"), ::testing::ElementsAre("Ab Cd"));
+  EXPECT_THAT(names(" b "), ::testing::ElementsAre("Ab Cd"));  // trimmed to "b"
+  EXPECT_THAT(names(".y"), ::testing::ElementsAre("x.y"));
+  EXPECT_THAT(names("芳王"), ::testing::IsEmpty());
+}
+
+TEST(NameSearchTest, RenameAndPurgeKeepTheIndexesTrue) {
+  TestDb t;
+  ASSERT_OK_AND_ASSIGN(c, t.db.CreateCustomer(Person("王芳")));
+  ASSERT_OK(t.db.UpdateCustomer(c.id, CustomerPatch().Set("name", "李娜")));
+  ASSERT_OK_AND_ASSIGN(old_name, t.db.SearchCustomers({.name_contains = "王"}));
+  EXPECT_TRUE(old_name.customers.empty());
+  ASSERT_OK_AND_ASSIGN(new_name, t.db.SearchCustomers({.name_contains = "李娜"}));
+  EXPECT_EQ(new_name.customers.size(), 1u);
+  ASSERT_OK(t.db.PurgeCustomer(c.id));
+  ASSERT_OK_AND_ASSIGN(gone, t.db.SearchCustomers({.name_contains = "李"}));
+  EXPECT_TRUE(gone.customers.empty());
+  ASSERT_OK(t.db.CreateCustomer(Person("李四")));
+  ASSERT_OK_AND_ASSIGN(fresh, t.db.SearchCustomers({.name_contains = "李"}));
+  EXPECT_EQ(fresh.customers.size(), 1u);
+}
+
+}  // namespace
+}  // namespace rapport::testing
