@@ -152,7 +152,7 @@ absl::Status WriteRow(const WriteContext& ctx, const PendingRow& r, ImportReport
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(ctx.schema.CheckRequired(r.customer.fields));
-  ASSIGN_OR_RETURN(CustomerId id, InsertCustomer(ctx, r.customer, /*log=*/false));
+  ASSIGN_OR_RETURN(CustomerId id, InsertCustomer(ctx, r.customer, /*log=*/false, r.key ? &*r.key : nullptr));
   ++report.created;
   created.Add(ToInt(id));
   return absl::OkStatus();

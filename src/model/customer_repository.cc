@@ -51,7 +51,16 @@ absl::Status CheckUnique(Connection& conn, const FieldSchema& schema, const Fiel
   return absl::OkStatus();
 }
 
-absl::Status BindCoreColumns(Statement& st, const FieldMap& f, int first) {
+std::string CustomJson(const FieldMap& f) {
+  nlohmann::json custom = nlohmann::json::object();
+  for (const auto& [k, v] : f) {
+    if (!IsCoreField(k) && !v.is_null()) custom[k] = ValueToJson(v);
+  }
+  return DumpJson(custom);
+}
+
+// Binds the core columns and `custom_json` (computed from `f` when empty) from `first` on.
+absl::Status BindCoreColumns(Statement& st, const FieldMap& f, int first, const std::string& custom_json = "") {
   auto get = [&](const char* name) -> Value {
     auto it = f.find(name);
     return it == f.end() ? Value() : it->second;
@@ -64,18 +73,15 @@ absl::Status BindCoreColumns(Statement& st, const FieldMap& f, int first) {
   BindValue(st, i++, get("owner"));
   BindValue(st, i++, get("birthday"));
   BindValue(st, i++, get("lifecycle_stage"));
-  nlohmann::json custom = nlohmann::json::object();
-  for (const auto& [k, v] : f) {
-    if (!IsCoreField(k) && !v.is_null()) custom[k] = ValueToJson(v);
-  }
-  st.Bind(i, DumpJson(custom));
+  st.Bind(i, custom_json.empty() ? CustomJson(f) : custom_json);
   return absl::OkStatus();
 }
 
-absl::Status InsertParts(const WriteContext& ctx, int64_t id, const PreparedCustomer& c) {
+// With `external_ids_free`, the caller has checked that no customer has the external ids yet.
+absl::Status InsertParts(const WriteContext& ctx, int64_t id, const PreparedCustomer& c, bool external_ids_free) {
   for (const ContactPoint& cp : c.contact_points) {
     ASSIGN_OR_RETURN(Statement * st, ctx.conn.Cached(
-                                         "INSERT OR IGNORE INTO contact_points (customer_id, kind, value, raw, label, "
+                                         "INSERT INTO contact_points (customer_id, kind, value, raw, label, "
                                          "is_primary, opted_out, invalid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     st->Bind(1, id).Bind(2, ToString(cp.kind)).Bind(3, cp.value).Bind(4, cp.raw).Bind(5, cp.label);
     st->Bind(6, int64_t{cp.primary}).Bind(7, int64_t{cp.opted_out}).Bind(8, int64_t{cp.invalid});
@@ -87,7 +93,10 @@ absl::Status InsertParts(const WriteContext& ctx, int64_t id, const PreparedCust
     RETURN_IF_ERROR(st->Run());
   }
   for (const ExternalId& e : c.external_ids) {
-    ASSIGN_OR_RETURN(std::optional<CustomerId> owner, LookupExternalId(ctx.conn, e));
+    std::optional<CustomerId> owner;
+    if (!external_ids_free) {
+      ASSIGN_OR_RETURN(owner, LookupExternalId(ctx.conn, e));
+    }
     if (owner && ToInt(*owner) != id) {
       return absl::AlreadyExistsError(StrCat("external_id: ", e.system, ":", e.key,
                                                    " already belongs to customer ", ToInt(*owner)));
@@ -151,6 +160,10 @@ absl::StatusOr<PreparedCustomer> PrepareCustomer(const FieldSchema& schema, std:
     cp.opted_out = d.opted_out;
     cp.invalid = d.invalid;
     cp.primary = d.primary;
+    const bool duplicate = std::any_of(p.contact_points.begin(), p.contact_points.end(), [&](const ContactPoint& x) {
+      return x.kind == cp.kind && absl::EqualsIgnoreCase(AsAbsl(x.value), AsAbsl(cp.value));
+    });
+    if (duplicate) continue;
     bool& seen = has_primary[static_cast<int>(d.kind)];
     if (cp.primary && seen) {
       return absl::InvalidArgumentError(StrCat(ToString(d.kind), ": only one primary ", ToString(d.kind), " per customer"));
@@ -182,6 +195,8 @@ absl::StatusOr<PreparedCustomer> PrepareCustomer(const FieldSchema& schema, std:
     }
     if (std::find(p.external_ids.begin(), p.external_ids.end(), e) == p.external_ids.end()) p.external_ids.push_back(e);
   }
+  p.custom_json = CustomJson(p.fields);
+  if (auto name = p.fields.find("name"); name != p.fields.end()) p.name_key = NormalizeForMatch(name->second.as_text());
   return p;
 }
 
@@ -287,9 +302,11 @@ absl::StatusOr<std::optional<CustomerId>> LookupExternalId(Connection& conn, con
   return id;
 }
 
-absl::StatusOr<CustomerId> InsertCustomer(const WriteContext& ctx, const PreparedCustomer& c, bool log) {
+absl::StatusOr<CustomerId> InsertCustomer(const WriteContext& ctx, const PreparedCustomer& c, bool log,
+                                          const ExternalId* checked_key) {
   RETURN_IF_ERROR(CheckUnique(ctx.conn, ctx.schema, c.fields, 0));
   for (const ExternalId& e : c.external_ids) {
+    if (checked_key != nullptr && e == *checked_key) continue;
     ASSIGN_OR_RETURN(std::optional<CustomerId> owner, LookupExternalId(ctx.conn, e));
     if (owner) {
       return absl::AlreadyExistsError(StrCat("external_id: ", e.system, ":", e.key, " already belongs to customer ",
@@ -300,12 +317,12 @@ absl::StatusOr<CustomerId> InsertCustomer(const WriteContext& ctx, const Prepare
                                        "INSERT INTO customers (kind, name, industry, region, size, source, owner, "
                                        "birthday, lifecycle_stage, custom, created_at, updated_at) "
                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  RETURN_IF_ERROR(BindCoreColumns(*st, c.fields, 1));
+  RETURN_IF_ERROR(BindCoreColumns(*st, c.fields, 1, c.custom_json));
   st->Bind(11, ToMicros(ctx.now)).Bind(12, ToMicros(ctx.now));
   RETURN_IF_ERROR(st->Run());
   const int64_t id = ctx.conn.LastInsertRowid();
-  RETURN_IF_ERROR(IndexName(ctx.conn, id, c.fields.at("name").as_text()));
-  RETURN_IF_ERROR(InsertParts(ctx, id, c));
+  RETURN_IF_ERROR(IndexNameKey(ctx.conn, id, c.name_key.empty() ? NormalizeForMatch(c.fields.at("name").as_text()) : c.name_key));
+  RETURN_IF_ERROR(InsertParts(ctx, id, c, /*external_ids_free=*/true));
   if (log) {
     ChangeEntry e{"customer", id, id, "create", {}, nullptr, FieldMapToJson(c.fields)};
     for (const auto& [k, v] : c.fields) e.fields.push_back(k);
@@ -403,7 +420,7 @@ absl::StatusOr<bool> MergeIntoCustomer(const WriteContext& ctx, CustomerId id, c
         missing.external_ids.push_back(x);
       }
     }
-    RETURN_IF_ERROR(InsertParts(ctx, ToInt(id), missing));
+    RETURN_IF_ERROR(InsertParts(ctx, ToInt(id), missing, /*external_ids_free=*/false));
     if (!missing.contact_points.empty()) {
       e.fields.push_back("contact_points");
       for (const ContactPoint& cp : missing.contact_points) {

@@ -32,6 +32,9 @@ struct PreparedCustomer {
   std::vector<ContactPoint> contact_points;  // normalised; ids unset
   std::vector<std::string> tags;             // normalised, unique, sorted
   std::vector<ExternalId> external_ids;
+  // Derived once when prepared (off the writing thread during imports).
+  std::string custom_json;  // the custom fields of `fields` as a JSON object
+  std::string name_key;     // the name folded for matching; empty when `fields` has no name
 };
 
 // With `for_create` false, required fields are not checked (the draft only adds to a record).
@@ -45,7 +48,9 @@ absl::StatusOr<Customer> LoadCustomer(Connection& conn, const FieldSchema& schem
 absl::StatusOr<std::optional<CustomerId>> LookupExternalId(Connection& conn, const ExternalId& key);
 
 // Stores a prepared customer. With `log` false the caller logs (bulk imports log compactly).
-absl::StatusOr<CustomerId> InsertCustomer(const WriteContext& ctx, const PreparedCustomer& customer, bool log = true);
+// `checked_key`, when given, is an external id of the customer the caller just found free.
+absl::StatusOr<CustomerId> InsertCustomer(const WriteContext& ctx, const PreparedCustomer& customer, bool log = true,
+                                          const ExternalId* checked_key = nullptr);
 // Applies canonical field changes; adds the draft's contact points, tags and external ids that are
 // missing. Bumps the version once. Returns false when nothing changed.
 absl::StatusOr<bool> MergeIntoCustomer(const WriteContext& ctx, CustomerId id, const FieldMap& fields,

@@ -56,7 +56,10 @@ std::string NameGrams(std::string_view key) {
 }
 
 absl::Status IndexName(Connection& conn, int64_t id, std::string_view name) {
-  const std::string key = NormalizeForMatch(name);
+  return IndexNameKey(conn, id, NormalizeForMatch(name));
+}
+
+absl::Status IndexNameKey(Connection& conn, int64_t id, const std::string& key) {
   RETURN_IF_ERROR(Run(conn, "INSERT INTO customer_names (rowid, name_key) VALUES (?, ?)", id, key));
   return Run(conn, "INSERT INTO customer_name_grams (rowid, grams) VALUES (?, ?)", id, NameGrams(key));
 }

@@ -13,6 +13,8 @@
 namespace rapport::internal {
 
 absl::Status IndexName(Connection& conn, int64_t id, std::string_view name);
+// The same with the name already folded for matching (NormalizeForMatch).
+absl::Status IndexNameKey(Connection& conn, int64_t id, const std::string& key);
 absl::Status ReindexName(Connection& conn, int64_t id, std::string_view old_name, std::string_view new_name);
 absl::Status UnindexName(Connection& conn, int64_t id, std::string_view name);
 

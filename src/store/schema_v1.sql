@@ -33,9 +33,9 @@ CREATE TABLE contact_points (
   label TEXT NOT NULL DEFAULT '',
   is_primary INTEGER NOT NULL DEFAULT 0,
   opted_out INTEGER NOT NULL DEFAULT 0,
-  invalid INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (customer_id, kind, value)
+  invalid INTEGER NOT NULL DEFAULT 0
 );
+-- (A customer's contact points are kept distinct by the code, which compares emails without case.)
 CREATE INDEX contact_points_value ON contact_points (kind, value COLLATE NOCASE);
 
 CREATE TABLE customer_tags (
