@@ -242,8 +242,7 @@ CREATE TABLE contact_points (
   label TEXT NOT NULL DEFAULT '',
   is_primary INTEGER NOT NULL DEFAULT 0,
   opted_out INTEGER NOT NULL DEFAULT 0,
-  invalid INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (customer_id, kind, value)
+  invalid INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX contact_points_value ON contact_points (kind, value COLLATE NOCASE);
 CREATE TABLE customer_tags (
@@ -326,7 +325,7 @@ std::string RawImport(const std::string& path, bool with_fts, double* seconds) {
   sqlite3_stmt* customer = db.Prepare(
       "INSERT INTO customers (kind, name, custom, created_at, updated_at) VALUES ('person', ?, ?, ?, ?)");
   sqlite3_stmt* contact = db.Prepare(
-      "INSERT OR IGNORE INTO contact_points (customer_id, kind, value, raw, label, is_primary, opted_out, invalid) "
+      "INSERT INTO contact_points (customer_id, kind, value, raw, label, is_primary, opted_out, invalid) "
       "VALUES (?, ?, ?, ?, '', 1, 0, 0)");
   sqlite3_stmt* tag = db.Prepare("INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)");
   sqlite3_stmt* fts = with_fts ? db.Prepare("INSERT INTO customer_names (rowid, name_key) VALUES (?, ?)") : nullptr;

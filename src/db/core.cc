@@ -29,11 +29,6 @@ absl::Status ConfigureConnection(Connection& conn) {
 
 }  // namespace
 
-absl::Status RunCached(Connection& conn, std::string_view sql) {
-  ASSIGN_OR_RETURN(Statement * st, conn.Cached(sql));
-  return st->Run();
-}
-
 absl::Status CheckActor(const Actor& actor) {
   if (actor.user && ToInt(*actor.user) <= 0) return absl::InvalidArgumentError("actor: a user id must be positive");
   RETURN_IF_ERROR(CheckUtf8("origin", actor.origin));

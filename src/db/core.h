@@ -23,7 +23,12 @@ inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
 
 // Runs a statement kept prepared on `conn` (BEGIN and COMMIT of every read would otherwise be parsed
 // again each time).
-absl::Status RunCached(Connection& conn, std::string_view sql);
+template <size_t N>
+absl::Status RunCached(Connection& conn, const char (&sql)[N]) {
+  auto st = conn.Cached(sql);
+  if (!st.ok()) return st.status();
+  return (*st)->Run();
+}
 template <typename T>
 const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
   return s.status();

@@ -31,8 +31,8 @@ absl::StatusOr<CustomerPage> SearchCustomers(Connection& conn, const FieldSchema
       // however many there are.
       NameMatch match = MatchNamesContaining(key);
       name_table = match.table;
-      where.push_back(StrCat("n.", match.table, " MATCH ?"));
-      args.emplace_back(std::move(match.expression));
+      where.push_back(std::string(match.condition));
+      args.emplace_back(std::move(match.argument));
     }
   }
   if (!q.contact.empty()) {

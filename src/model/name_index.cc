@@ -34,7 +34,8 @@ void AppendHex(std::string& out, std::string_view bytes) {
   }
 }
 
-absl::Status Run(Connection& conn, std::string_view sql, int64_t id, std::string_view text) {
+template <size_t N>
+absl::Status Run(Connection& conn, const char (&sql)[N], int64_t id, std::string_view text) {
   ASSIGN_OR_RETURN(Statement * st, conn.Cached(sql));
   st->Bind(1, id).Bind(2, text);
   return st->Run();
@@ -83,13 +84,14 @@ absl::Status ReindexName(Connection& conn, int64_t id, std::string_view old_name
 NameMatch MatchNamesContaining(std::string_view key) {
   std::vector<std::string_view> cps = CodePoints(key);
   if (cps.size() >= 3) {
-    // A quoted FTS5 string: the trigram tokenizer matches it as a substring.
-    return {"customer_names", StrCat("\"", absl::StrReplaceAll(AsAbsl(key), {{"\"", "\"\""}}), "\"")};
+    // The trigram index serves GLOB; its wildcards in the key are matched literally as classes.
+    std::string pattern = StrCat("*", absl::StrReplaceAll(AsAbsl(key), {{"[", "[[]"}, {"*", "[*]"}, {"?", "[?]"}}), "*");
+    return {"customer_names", "n.name_key GLOB ?", std::move(pattern)};
   }
   std::string token;
   for (std::string_view cp : cps) AppendHex(token, cp);
   // Two characters are one bigram; one character starts a bigram or ends the name.
-  return {"customer_name_grams", cps.size() == 2 ? token : token + "*"};
+  return {"customer_name_grams", "n.customer_name_grams MATCH ?", cps.size() == 2 ? token : token + "*"};
 }
 
 }  // namespace rapport::internal

@@ -18,11 +18,12 @@ absl::Status IndexNameKey(Connection& conn, int64_t id, const std::string& key);
 absl::Status ReindexName(Connection& conn, int64_t id, std::string_view old_name, std::string_view new_name);
 absl::Status UnindexName(Connection& conn, int64_t id, std::string_view name);
 
-// How to find names containing `key` (already normalised for matching, non-empty): a MATCH
-// expression over `table`, whose rowid is the customer id.
+// How to find names containing `key` (already normalised for matching, non-empty): `condition`
+// over `table` (aliased n; its rowid is the customer id) with one parameter, `argument`.
 struct NameMatch {
   std::string_view table;
-  std::string expression;
+  std::string_view condition;
+  std::string argument;
 };
 NameMatch MatchNamesContaining(std::string_view key);
 

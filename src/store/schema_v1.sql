@@ -19,7 +19,9 @@ CREATE INDEX customers_owner ON customers (owner) WHERE owner IS NOT NULL;
 CREATE INDEX customers_stage ON customers (lifecycle_stage) WHERE lifecycle_stage IS NOT NULL;
 
 -- Name search: trigram index over the NFKC case-folded name (rowid = customer id).
-CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, tokenize = 'trigram');
+-- detail = none: substring queries are GLOB patterns, which the trigram index serves and SQLite
+-- verifies against the stored key; no positions are needed (a smaller, faster index).
+CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, tokenize = 'trigram', detail = none);
 -- One- and two-character search: hex-coded bigrams of the folded name plus its last character
 -- (src/model/name_index.cc). Contentless: the tokens are recomputed to delete a row.
 CREATE VIRTUAL TABLE customer_name_grams USING fts5 (grams, content = '', detail = none, columnsize = 0);

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 
 namespace rapport::internal {
@@ -36,6 +37,7 @@ absl::Status SqliteError(sqlite3* db, int rc, std::string_view context) {
 
 struct Connection::Cache {
   std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements;
+  absl::flat_hash_map<const char*, Statement*> by_literal;
 };
 
 absl::StatusOr<Connection> Connection::Open(const std::string& path, int flags, int busy_timeout_ms) {
@@ -102,6 +104,19 @@ absl::StatusOr<Statement*> Connection::Cached(std::string_view sql) {
   Statement* raw = owned.get();
   cache_->statements.emplace(std::string(sql), std::move(owned));
   return raw;
+}
+
+absl::StatusOr<Statement*> Connection::CachedLiteral(const char* address, std::string_view sql) {
+  if (cache_ != nullptr) {
+    auto it = cache_->by_literal.find(address);
+    if (it != cache_->by_literal.end()) {
+      it->second->Reset();
+      return it->second;
+    }
+  }
+  auto st = Cached(sql);
+  if (st.ok()) cache_->by_literal.emplace(address, *st);
+  return st;
 }
 
 Statement& Statement::operator=(Statement&& other) noexcept {

@@ -285,3 +285,28 @@ TEST(NameSearchTest, RenameAndPurgeKeepTheIndexesTrue) {
 
 }  // namespace
 }  // namespace rapport::testing
+
+namespace rapport::testing {
+namespace {
+
+TEST(NameSearchTest, GlobAndQuoteCharactersAreLiteral) {
+  TestDb t;
+  for (const char* name : {"a*b Trading", "AxB Trading", "Q[1] Labs", "what? corp", "wh at corp", "O\"Brien & Co"}) {
+    ASSERT_OK(t.db.CreateCustomer(Person(name)));
+  }
+  auto names = [&](std::string q) {
+    std::vector<std::string> out;
+    auto page = t.db.SearchCustomers({.name_contains = q});
+    EXPECT_TRUE(page.ok()) << page.status();
+    for (const Customer& c : page->customers) out.push_back(c.name);
+    return out;
+  };
+  EXPECT_THAT(names("a*b"), ::testing::ElementsAre("a*b Trading"));
+  EXPECT_THAT(names("q[1]"), ::testing::ElementsAre("Q[1] Labs"));
+  EXPECT_THAT(names("at?"), ::testing::ElementsAre("what? corp"));
+  EXPECT_THAT(names("o\"brien"), ::testing::ElementsAre("O\"Brien & Co"));
+  EXPECT_THAT(names("trading"), ::testing::ElementsAre("a*b Trading", "AxB Trading"));
+}
+
+}  // namespace
+}  // namespace rapport::testing
