@@ -253,7 +253,7 @@ CREATE TABLE customer_tags (
 CREATE INDEX customer_tags_tag ON customer_tags (tag, customer_id);
 )sql";
 
-constexpr char kRawFtsSchema[] = "CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, tokenize = 'trigram');";
+constexpr char kRawFtsSchema[] = "CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, tokenize = 'trigram', detail = none);";
 
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
