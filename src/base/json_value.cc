@@ -1,8 +1,8 @@
-#include "base/strings.h"
 #include "base/json_value.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/money.h"
+#include "base/strings.h"
 
 namespace rapport::internal {
 

@@ -1,16 +1,14 @@
-#include "base/strings.h"
 #include "base/money.h"
-
-#include "rapport/money.h"
 
 #include <unicode/ucurr.h>
 #include <unicode/uenum.h>
 
 #include <limits>
-#include <mutex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
+#include "rapport/money.h"
 
 namespace rapport::internal {
 namespace {

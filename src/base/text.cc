@@ -1,4 +1,3 @@
-#include "base/strings.h"
 #include "base/text.h"
 
 #include <unicode/normalizer2.h>
@@ -6,6 +5,7 @@
 #include <unicode/utf8.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 
 namespace rapport::internal {
 namespace {

@@ -1,8 +1,8 @@
-#include "base/strings.h"
 #include "base/time_format.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/strings.h"
 
 namespace rapport::internal {
 

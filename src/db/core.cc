@@ -1,8 +1,8 @@
-#include "base/strings.h"
 #include "db/core.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "base/text.h"
 #include "model/contact_normalize.h"
 #include "model/custom_field_repository.h"

@@ -1,4 +1,3 @@
-#include "base/strings.h"
 #include "model/contact_normalize.h"
 
 #include <phonenumbers/phonenumber.pb.h>
@@ -7,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/strings.h"
 #include "base/text.h"
 
 namespace rapport::internal {

@@ -1,7 +1,7 @@
-#include "base/strings.h"
 #include "model/csv_reader.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 
 namespace rapport::internal {
 

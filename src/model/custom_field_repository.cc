@@ -1,8 +1,8 @@
-#include "base/strings.h"
 #include "model/custom_field_repository.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "base/time_format.h"
 #include "model/field_schema.h"
 #include "store/change_log.h"

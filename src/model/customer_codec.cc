@@ -1,9 +1,9 @@
-#include "base/strings.h"
 #include "model/customer_codec.h"
 
 #include "absl/strings/str_cat.h"
 #include "base/json_value.h"
 #include "base/money.h"
+#include "base/strings.h"
 #include "base/time_format.h"
 #include "store/change_log.h"
 

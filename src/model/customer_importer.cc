@@ -1,4 +1,3 @@
-#include "base/strings.h"
 #include "model/customer_importer.h"
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "base/text.h"
 #include "model/csv_reader.h"
 #include "store/change_log.h"

@@ -1,4 +1,3 @@
-#include "base/strings.h"
 #include "model/customer_repository.h"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/json_value.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "base/text.h"
 #include "base/time_format.h"
 #include "model/contact_normalize.h"

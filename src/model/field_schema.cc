@@ -1,4 +1,3 @@
-#include "base/strings.h"
 #include "model/field_schema.h"
 
 #include <re2/re2.h>
@@ -14,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/money.h"
+#include "base/strings.h"
 #include "base/text.h"
 #include "base/time_format.h"
 

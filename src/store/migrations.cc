@@ -1,4 +1,3 @@
-#include "base/strings.h"
 #include "store/migrations.h"
 
 #include <string_view>
@@ -6,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/strings.h"
 #include "store/schema_sql.h"
 
 namespace rapport::internal {

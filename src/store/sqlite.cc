@@ -1,4 +1,3 @@
-#include "base/strings.h"
 #include "store/sqlite.h"
 
 #include <map>
@@ -6,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 
 namespace rapport::internal {
 
