@@ -244,6 +244,7 @@ CREATE TABLE contact_points (
   opted_out INTEGER NOT NULL DEFAULT 0,
   invalid INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX contact_points_customer ON contact_points (customer_id);
 CREATE INDEX contact_points_value ON contact_points (kind, value COLLATE NOCASE);
 CREATE TABLE customer_tags (
   customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,

@@ -7,6 +7,7 @@
 #include "model/contact_normalize.h"
 #include "model/custom_field_repository.h"
 #include "store/migrations.h"
+#include "store/name_tokenizer.h"
 
 namespace rapport::internal {
 namespace {
@@ -15,6 +16,7 @@ constexpr int kMaxReaders = 64;
 
 // Memory-mapped reads avoid a pread per page on random point reads.
 absl::Status ConfigureReads(Connection& conn) {
+  RETURN_IF_ERROR(RegisterNameTokenizer(conn.raw()));
   RETURN_IF_ERROR(conn.Exec("PRAGMA mmap_size = 1073741824"));
   return conn.Exec("PRAGMA cache_size = -16384");
 }
@@ -64,6 +66,7 @@ absl::StatusOr<std::shared_ptr<Core>> Core::Open(std::string_view path, const Op
   core->writer_owned_ = std::make_unique<Connection>(std::move(conn).value());
   core->writer_ = core->writer_owned_.get();
   Connection& w = *core->writer_;
+  RETURN_IF_ERROR(RegisterNameTokenizer(w.raw()));
   // Migrate checks the file before anything is written to it.
   RETURN_IF_ERROR(Migrate(w));
   if (!core->memory_) {

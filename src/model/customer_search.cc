@@ -21,7 +21,7 @@ absl::StatusOr<CustomerPage> SearchCustomers(Connection& conn, const FieldSchema
   if (q.limit <= 0 || q.limit > 10000) return absl::InvalidArgumentError("limit: must be between 1 and 10000");
   std::vector<std::string> where;
   std::vector<Value> args;
-  std::string_view name_table;  // the full-text index leading the query, if any
+  bool fts_leads = false;  // the name index leads the query
   if (!q.include_deleted) where.push_back("c.deleted_at IS NULL");
   if (!q.name_contains.empty()) {
     RETURN_IF_ERROR(CheckUtf8("name_contains", q.name_contains));
@@ -29,10 +29,9 @@ absl::StatusOr<CustomerPage> SearchCustomers(Connection& conn, const FieldSchema
     if (!key.empty()) {
       // The name index leads the query in rowid order, so a page stops after `limit` matches
       // however many there are.
-      NameMatch match = MatchNamesContaining(key);
-      name_table = match.table;
-      where.push_back(std::string(match.condition));
-      args.emplace_back(std::move(match.argument));
+      fts_leads = true;
+      where.push_back("n.customer_names MATCH ?");
+      args.emplace_back(NameMatchExpression(key));
     }
   }
   if (!q.contact.empty()) {
@@ -76,14 +75,13 @@ absl::StatusOr<CustomerPage> SearchCustomers(Connection& conn, const FieldSchema
     args.emplace_back(q.external_id->system);
     args.emplace_back(q.external_id->key);
   }
-  const bool fts_leads = !name_table.empty();
   const char* id = fts_leads ? "n.rowid" : "c.id";
   if (q.after) {
     where.push_back(StrCat(id, " > ?"));
     args.emplace_back(ToInt(*q.after));
   }
-  std::string sql = fts_leads ? StrCat("SELECT c.id FROM ", name_table, " n CROSS JOIN customers c ON c.id = n.rowid")
-                              : std::string("SELECT c.id FROM customers c");
+  std::string sql = fts_leads ? "SELECT c.id FROM customer_names n CROSS JOIN customers c ON c.id = n.rowid"
+                              : "SELECT c.id FROM customers c";
   if (!where.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(where, " AND "));
   absl::StrAppend(&sql, " ORDER BY ", id, " LIMIT ", q.limit + 1);
   ASSIGN_OR_RETURN(Statement st, conn.Prepare(sql));

@@ -1,5 +1,5 @@
-// The full-text indexes behind name search: trigrams (substrings of three or more characters) and
-// hex-coded bigrams plus the final character (one- and two-character substrings, e.g. surnames).
+// Maintenance of the name index (customer_names, tokenized by rapport_grams: see
+// store/name_tokenizer.h) and the queries it answers.
 #ifndef RAPPORT_MODEL_NAME_INDEX_H_
 #define RAPPORT_MODEL_NAME_INDEX_H_
 
@@ -18,17 +18,9 @@ absl::Status IndexNameKey(Connection& conn, int64_t id, const std::string& key);
 absl::Status ReindexName(Connection& conn, int64_t id, std::string_view old_name, std::string_view new_name);
 absl::Status UnindexName(Connection& conn, int64_t id, std::string_view name);
 
-// How to find names containing `key` (already normalised for matching, non-empty): `condition`
-// over `table` (aliased n; its rowid is the customer id) with one parameter, `argument`.
-struct NameMatch {
-  std::string_view table;
-  std::string_view condition;
-  std::string argument;
-};
-NameMatch MatchNamesContaining(std::string_view key);
-
-// The tokens of the bigram index for a normalised name, space-separated (exposed for tests).
-std::string NameGrams(std::string_view key);
+// The MATCH expression over customer_names (rowid = customer id) for names containing `key`
+// (normalised for matching, non-empty).
+std::string NameMatchExpression(std::string_view key);
 
 }  // namespace rapport::internal
 

@@ -18,13 +18,9 @@ CREATE TABLE customers (
 CREATE INDEX customers_owner ON customers (owner) WHERE owner IS NOT NULL;
 CREATE INDEX customers_stage ON customers (lifecycle_stage) WHERE lifecycle_stage IS NOT NULL;
 
--- Name search: trigram index over the NFKC case-folded name (rowid = customer id).
--- detail = none: substring queries are GLOB patterns, which the trigram index serves and SQLite
--- verifies against the stored key; no positions are needed (a smaller, faster index).
-CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, tokenize = 'trigram', detail = none);
--- One- and two-character search: hex-coded bigrams of the folded name plus its last character
--- (src/model/name_index.cc). Contentless: the tokens are recomputed to delete a row.
-CREATE VIRTUAL TABLE customer_name_grams USING fts5 (grams, content = '', detail = none, columnsize = 0);
+-- Name search over the NFKC case-folded name (rowid = customer id), tokenized into character bigrams
+-- by rapport_grams (src/store/name_tokenizer.cc). Contentless: deleting a row repeats its key.
+CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, content = '', columnsize = 0, tokenize = 'rapport_grams');
 
 CREATE TABLE contact_points (
   id INTEGER PRIMARY KEY,
@@ -38,6 +34,7 @@ CREATE TABLE contact_points (
   invalid INTEGER NOT NULL DEFAULT 0
 );
 -- (A customer's contact points are kept distinct by the code, which compares emails without case.)
+CREATE INDEX contact_points_customer ON contact_points (customer_id);
 CREATE INDEX contact_points_value ON contact_points (kind, value COLLATE NOCASE);
 
 CREATE TABLE customer_tags (
