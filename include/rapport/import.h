@@ -24,9 +24,9 @@ struct ImportOptions {
   // then commits nothing.
   std::function<bool(int64_t rows_done)> progress;
   int64_t progress_every = 10000;
-  // Rows are validated and normalised (phone numbers are the costly part) on this many helper
-  // threads, a batch ahead of the thread that writes; 0 does everything on the calling thread.
-  // Helpers live only during the call.
+  // Rows are validated and normalised (phone numbers are the costly part) a batch ahead of the
+  // writing, by this many helper threads and by the calling thread between its writes; 0 does
+  // everything on the calling thread. Helpers live only during the call.
   int worker_threads = 1;
 };
 

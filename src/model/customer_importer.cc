@@ -1,6 +1,7 @@
 #include "model/customer_importer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <optional>
 
@@ -194,23 +195,32 @@ absl::StatusOr<ImportReport> ImportCustomers(const WriteContext& ctx, std::strin
     }
     return absl::OkStatus();
   };
-  // Validation and normalisation (libphonenumber dominates) need no database: they run on helper
-  // threads, one batch ahead of the writer. The helpers end with this call.
+  // Validation and normalisation (libphonenumber dominates) need no database. Each batch is prepared
+  // by whoever takes its rows next: the helper threads while this thread writes the previous batch,
+  // and this thread too once it has written it, so neither stage idles. Helpers end with the call.
+  struct PrepareJob {
+    std::vector<PendingRow>* rows = nullptr;
+    std::atomic<size_t> cursor{0};
+  };
   const FieldSchema& schema = ctx.schema;
   const std::string region(ctx.default_region);
-  auto prepare_batch = [&, region](std::vector<PendingRow>* batch) {
-    const int workers = std::max(1, options.worker_threads);
-    const size_t slice = (batch->size() + workers - 1) / workers;
-    std::vector<std::future<void>> parts;
-    for (int w = 1; w < workers && slice * w < batch->size(); ++w) {
-      parts.push_back(std::async(std::launch::async, [&, w] {
-        for (size_t i = slice * w; i < std::min(batch->size(), slice * (w + 1)); ++i) {
-          PrepareRow(schema, region, header, columns, options, (*batch)[i]);
-        }
-      }));
+  PrepareJob job;
+  std::vector<std::future<void>> helpers;
+  auto prepare_some = [&] {
+    for (size_t i = job.cursor++; i < job.rows->size(); i = job.cursor++) {
+      PrepareRow(schema, region, header, columns, options, (*job.rows)[i]);
     }
-    for (size_t i = 0; i < std::min(batch->size(), slice); ++i) PrepareRow(schema, region, header, columns, options, (*batch)[i]);
-    for (auto& part : parts) part.get();
+  };
+  auto start = [&](std::vector<PendingRow>* rows) {
+    job.rows = rows;
+    job.cursor = 0;
+    for (int w = 0; w < options.worker_threads && !rows->empty(); ++w) {
+      helpers.push_back(std::async(std::launch::async, prepare_some));
+    }
+  };
+  auto join = [&] {
+    for (auto& helper : helpers) helper.get();
+    helpers.clear();
   };
 
   ImportReport report;
@@ -218,22 +228,18 @@ absl::StatusOr<ImportReport> ImportCustomers(const WriteContext& ctx, std::strin
   const int64_t every = options.progress_every > 0 ? options.progress_every : 10000;
   std::vector<PendingRow> current, next;
   RETURN_IF_ERROR(read_batch(next));
-  std::future<void> preparing;
-  if (options.worker_threads > 0) {
-    preparing = std::async(std::launch::async, prepare_batch, &next);
-  } else {
-    prepare_batch(&next);
-  }
+  start(&next);
   absl::Status failure;
   while (true) {
-    if (preparing.valid()) preparing.get();
+    prepare_some();
+    join();
     std::swap(current, next);
     if (current.empty()) break;
     if (absl::Status s = read_batch(next); !s.ok()) {
       failure = s;
       break;
     }
-    if (!next.empty() && options.worker_threads > 0) preparing = std::async(std::launch::async, prepare_batch, &next);
+    start(&next);
     for (const PendingRow& r : current) {
       report.rows = r.row;
       if (options.progress && r.row % every == 0 && !options.progress(r.row)) {
@@ -249,10 +255,12 @@ absl::StatusOr<ImportReport> ImportCustomers(const WriteContext& ctx, std::strin
       report.errors.push_back(RowError(r.row, s));
       ++report.failed;
     }
-    if (!failure.ok()) break;
-    if (!next.empty() && options.worker_threads == 0) prepare_batch(&next);
+    if (!failure.ok()) {
+      job.cursor = next.size();  // the helpers stop after their current row
+      join();
+      break;
+    }
   }
-  if (preparing.valid()) preparing.get();  // never leave a helper running past the call
   if (!failure.ok()) return failure;
   if (options.progress && !options.progress(report.rows)) {
     return absl::CancelledError(StrCat("import cancelled at row ", report.rows));
