@@ -30,8 +30,13 @@ absl::StatusOr<CustomerPage> SearchCustomers(Connection& conn, const FieldSchema
       // The name index leads the query in rowid order, so a page stops after `limit` matches
       // however many there are.
       fts_leads = true;
+      NameQuery name = PlanNameQuery(key);
       where.push_back("n.customer_names MATCH ?");
-      args.emplace_back(NameMatchExpression(key));
+      args.emplace_back(std::move(name.match));
+      if (!name.verify.empty()) {
+        where.push_back("instr(rapport_fold(c.name), ?) > 0");
+        args.emplace_back(std::move(name.verify));
+      }
     }
   }
   if (!q.contact.empty()) {

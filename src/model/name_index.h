@@ -18,9 +18,14 @@ absl::Status IndexNameKey(Connection& conn, int64_t id, const std::string& key);
 absl::Status ReindexName(Connection& conn, int64_t id, std::string_view old_name, std::string_view new_name);
 absl::Status UnindexName(Connection& conn, int64_t id, std::string_view name);
 
-// The MATCH expression over customer_names (rowid = customer id) for names containing `key`
-// (normalised for matching, non-empty).
-std::string NameMatchExpression(std::string_view key);
+// How to find names containing `key` (normalised for matching, non-empty): `match` for
+// customer_names MATCH (rowid = customer id), and, when `verify` is not empty, the candidates must
+// also satisfy instr(rapport_fold(name), verify) > 0 (see store/name_tokenizer.h).
+struct NameQuery {
+  std::string match;
+  std::string verify;
+};
+NameQuery PlanNameQuery(std::string_view key);
 
 }  // namespace rapport::internal
 

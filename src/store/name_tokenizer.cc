@@ -1,6 +1,10 @@
 #include "store/name_tokenizer.h"
 
+#include <string>
+#include <string_view>
 #include <vector>
+
+#include "base/text.h"
 
 namespace rapport::internal {
 namespace {
@@ -41,6 +45,16 @@ int Tokenize(Fts5Tokenizer*, void* ctx, int flags, const char* text, int n, Toke
   return SQLITE_OK;
 }
 
+void Fold(sqlite3_context* ctx, int, sqlite3_value** args) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+  if (text == nullptr) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  std::string folded = NormalizeForMatch(std::string_view(text, sqlite3_value_bytes(args[0])));
+  sqlite3_result_text64(ctx, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
 fts5_api* GetFts5Api(sqlite3* db) {
   fts5_api* api = nullptr;
   sqlite3_stmt* st = nullptr;
@@ -60,6 +74,10 @@ absl::Status RegisterNameTokenizer(sqlite3* db) {
   static fts5_tokenizer tokenizer = {Create, Delete, Tokenize};
   if (api->xCreateTokenizer(api, "rapport_grams", nullptr, &tokenizer, nullptr) != SQLITE_OK) {
     return absl::InternalError("cannot register the rapport_grams tokenizer");
+  }
+  if (sqlite3_create_function_v2(db, "rapport_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                 nullptr, Fold, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return absl::InternalError("cannot register rapport_fold");
   }
   return absl::OkStatus();
 }

@@ -11,7 +11,8 @@
 
 namespace rapport::internal {
 
-// Registers the tokenizer on `db`; needed on every connection that reads or writes the name index.
+// Registers the tokenizer on `db`, and the SQL function rapport_fold(text) (the NFKC case fold that
+// names are indexed under); needed on every connection that reads or writes the name index.
 absl::Status RegisterNameTokenizer(sqlite3* db);
 
 }  // namespace rapport::internal

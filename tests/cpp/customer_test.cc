@@ -310,3 +310,29 @@ TEST(NameSearchTest, GlobAndQuoteCharactersAreLiteral) {
 
 }  // namespace
 }  // namespace rapport::testing
+
+namespace rapport::testing {
+namespace {
+
+// Long keys match two rare-looking bigrams and check the whole key on the candidates.
+TEST(NameSearchTest, LongKeysAreCheckedAsWholeSubstrings) {
+  TestDb t;
+  for (const char* name : {"Olivia K. Martinez", "Martinez Olivia K.", "ＯＬＩＶＩＡ K. MARTINEZ", "Olivia Kim", "杭州阿里巴巴科技"}) {
+    ASSERT_OK(t.db.CreateCustomer(Person(name)));
+  }
+  auto names = [&](std::string q) {
+    std::vector<std::string> out;
+    auto page = t.db.SearchCustomers({.name_contains = q});
+    EXPECT_TRUE(page.ok()) << page.status();
+    for (const Customer& c : page->customers) out.push_back(c.name);
+    return out;
+  };
+  EXPECT_THAT(names("olivia k. mart"), ::testing::ElementsAre("Olivia K. Martinez", "ＯＬＩＶＩＡ K. MARTINEZ"));
+  EXPECT_THAT(names("martinez olivia"), ::testing::ElementsAre("Martinez Olivia K."));
+  EXPECT_THAT(names("阿里巴巴科技"), ::testing::ElementsAre("杭州阿里巴巴科技"));
+  EXPECT_THAT(names("via k"), ::testing::ElementsAre("Olivia K. Martinez", "Martinez Olivia K.", "ＯＬＩＶＩＡ K. MARTINEZ", "Olivia Kim"));
+  EXPECT_THAT(names("olivia x"), ::testing::IsEmpty());
+}
+
+}  // namespace
+}  // namespace rapport::testing
