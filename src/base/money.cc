@@ -89,10 +89,12 @@ std::string FormatAmount(const Money& money) {
   unsigned __int128 scale = 1;
   for (int i = 0; i < digits; ++i) scale *= 10;
   std::string whole = std::to_string(static_cast<uint64_t>(v / scale));
-  std::string out = negative ? "-" + whole : whole;
+  std::string out = negative ? StrCat("-", whole) : whole;
   if (digits > 0) {
     std::string frac = std::to_string(static_cast<uint64_t>(v % scale));
-    out += "." + std::string(digits - frac.size(), '0') + frac;
+    out.push_back('.');
+    out.append(digits - frac.size(), '0');
+    out += frac;
   }
   return out;
 }

@@ -101,16 +101,16 @@ template <typename F>
 auto Core::Write(F&& fn) -> std::invoke_result_t<F, Connection&> {
   using Result = std::invoke_result_t<F, Connection&>;
   if (HeldByThisThread()) {
-    const std::string name = "w" + std::to_string(savepoint_depth_++);
-    if (absl::Status s = writer_->Exec("SAVEPOINT " + name); !s.ok()) {
+    const std::string name = std::string("w").append(std::to_string(savepoint_depth_++));
+    if (absl::Status s = writer_->Exec(std::string("SAVEPOINT ").append(name)); !s.ok()) {
       --savepoint_depth_;
       return Result(s);
     }
     Result result = fn(*writer_);
     if (!StatusOf(result).ok()) {
-      writer_->Exec("ROLLBACK TO " + name).IgnoreError();
+      writer_->Exec(std::string("ROLLBACK TO ").append(name)).IgnoreError();
     }
-    writer_->Exec("RELEASE " + name).IgnoreError();
+    writer_->Exec(std::string("RELEASE ").append(name)).IgnoreError();
     --savepoint_depth_;
     return result;
   }

@@ -64,7 +64,7 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, std::string_vie
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   std::string text(StripWhitespace(raw));
   // International prefix "00" is common in China and Europe; treat it as "+".
-  if (text.size() > 2 && text[0] == '0' && text[1] == '0') text = "+" + text.substr(2);
+  if (text.size() > 2 && text[0] == '0' && text[1] == '0') text.replace(0, 2, "+");
   PhoneNumber number;
   auto err = util->Parse(text, std::string(default_region), &number);
   if (err != PhoneNumberUtil::NO_PARSING_ERROR) {
