@@ -23,11 +23,12 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text.h"
 #include "bench_util.h"
 #include "benchmark/benchmark.h"
-#include "base/text.h"
 #include "model/contact_normalize.h"
 #include "rapport/database.h"
+#include "store/schema_sql.h"
 
 namespace rapport::bench {
 namespace {
@@ -215,44 +216,14 @@ absl::StatusOr<Database> OpenAndImport(const std::string& path, double* import_s
 // Raw SQLite baseline
 // ---------------------------------------------------------------------------------------------
 
-// The customers, contact_points and customer_tags tables and indexes of src/store/schema_v1.sql.
-constexpr char kRawSchema[] = R"sql(
-CREATE TABLE customers (
-  id INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL CHECK (kind IN ('person', 'organization')),
-  name TEXT NOT NULL,
-  industry TEXT, region TEXT, size TEXT, source TEXT,
-  owner INTEGER,
-  birthday TEXT,
-  lifecycle_stage TEXT,
-  custom TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(custom)),
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  deleted_at INTEGER,
-  version INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX customers_owner ON customers (owner) WHERE owner IS NOT NULL;
-CREATE INDEX customers_stage ON customers (lifecycle_stage) WHERE lifecycle_stage IS NOT NULL;
-CREATE TABLE contact_points (
-  id INTEGER PRIMARY KEY,
-  customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
-  kind TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
-  value TEXT NOT NULL,
-  raw TEXT NOT NULL,
-  label TEXT NOT NULL DEFAULT '',
-  is_primary INTEGER NOT NULL DEFAULT 0,
-  opted_out INTEGER NOT NULL DEFAULT 0,
-  invalid INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX contact_points_customer ON contact_points (customer_id);
-CREATE INDEX contact_points_value ON contact_points (kind, value COLLATE NOCASE);
-CREATE TABLE customer_tags (
-  customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
-  tag TEXT NOT NULL,
-  PRIMARY KEY (customer_id, tag)
-) WITHOUT ROWID;
-CREATE INDEX customer_tags_tag ON customer_tags (tag, customer_id);
-)sql";
+// Rapport's own schema (so that both sides keep the same tables and indexes), without its name index,
+// which needs Rapport's tokenizer; the "+ FTS" variant adds SQLite's trigram index instead.
+std::string RawSchema() {
+  std::string schema(rapport::internal::kSchemaV1);
+  const size_t start = schema.find("CREATE VIRTUAL TABLE customer_names");
+  schema.erase(start, schema.find(';', start) + 1 - start);
+  return schema;
+}
 
 constexpr char kRawFtsSchema[] = "CREATE VIRTUAL TABLE customer_names USING fts5 (name_key, tokenize = 'trigram', detail = none);";
 
@@ -318,7 +289,7 @@ std::string RawImport(const std::string& path, bool with_fts, double* seconds) {
   db.Exec("PRAGMA journal_mode = WAL");
   db.Exec("PRAGMA synchronous = NORMAL");
   db.Exec("PRAGMA foreign_keys = ON");
-  db.Exec(kRawSchema);
+  db.Exec(RawSchema().c_str());
   if (with_fts) db.Exec(kRawFtsSchema);
   if (!db.error().empty()) return db.error();
   const auto t0 = Clock::now();

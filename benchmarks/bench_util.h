@@ -15,24 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "base/splitmix64.h"
+
 namespace rapport::bench {
 
-// splitmix64: small, fast and fully deterministic across platforms.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform enough in [0, n) for benchmark data (n is tiny next to 2^64).
-  uint64_t Below(uint64_t n) { return Next() % n; }
-
- private:
-  uint64_t state_;
-};
+using rapport::SplitMix64;
 
 // A positive integer from the environment, or `fallback`.
 inline int64_t EnvInt(const char* name, int64_t fallback) {

@@ -206,16 +206,6 @@ DemoActivity MakeActivity(SplitMix64& rng, Culture culture, std::optional<UserId
 
 }  // namespace
 
-uint64_t SplitMix64::Below(uint64_t n) {
-  // Lemire-style rejection on the top of the range keeps the result unbiased.
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-  uint64_t x;
-  do {
-    x = Next();
-  } while (x >= limit);
-  return x % n;
-}
-
 absl::Time DemoClockStart() { return absl::FromCivil(absl::CivilSecond(2025, 1, 1, 0, 0, 0), absl::UTCTimeZone()); }
 
 DemoDataset GenerateDemoData(const DemoConfig& config) {

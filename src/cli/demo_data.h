@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/splitmix64.h"
 #include "absl/time/time.h"
 #include "rapport/clock.h"
 #include "rapport/customer.h"
@@ -22,30 +23,7 @@
 
 namespace rapport::demo {
 
-// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fast, well-mixed 64-bit generator with a fixed
-// output sequence per seed. Not thread-safe; copyable.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n) for n > 0 (rejection sampling, no modulo bias).
-  uint64_t Below(uint64_t n);
-  // Uniform in [lo, hi] (inclusive), lo <= hi.
-  int64_t Range(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo) + 1)); }
-  // Uniform in [0, 1), 53 bits.
-  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  bool Chance(double p) { return Unit() < p; }
-  template <typename T>
-  const T& Pick(const std::vector<T>& items) { return items[Below(items.size())]; }
-
- private:
-  uint64_t state_;
-};
+using rapport::SplitMix64;
 
 struct DemoConfig {
   int64_t customers = 2000;

@@ -79,6 +79,17 @@ inline CustomerDraft Person(std::string name) {
   return d;
 }
 
+// Names of the customers `query` finds, in id order.
+inline std::vector<std::string> NamesFound(const Database& db, const CustomerQuery& query) {
+  std::vector<std::string> out;
+  auto page = db.SearchCustomers(query);
+  EXPECT_TRUE(page.ok()) << page.status();
+  if (page.ok()) {
+    for (const Customer& c : page->customers) out.push_back(c.name);
+  }
+  return out;
+}
+
 }  // namespace rapport::testing
 
 #endif  // RAPPORT_TESTS_CPP_TEST_UTIL_H_
