@@ -58,16 +58,16 @@ absl::StatusOr<int64_t> ParseAmount(std::string_view field, std::string_view tex
     negative = s[0] == '-';
     s.remove_prefix(1);
   }
-  if (s.empty()) return bad("is not an amount");
+  if (s.empty()) return bad("is not a decimal amount (e.g. 12.34)");
   __int128 value = 0;
   int frac = -1;
   for (char c : s) {
     if (c == '.') {
-      if (frac >= 0) return bad("is not an amount");
+      if (frac >= 0) return bad("is not a decimal amount (e.g. 12.34)");
       frac = 0;
       continue;
     }
-    if (c < '0' || c > '9') return bad("is not an amount");
+    if (c < '0' || c > '9') return bad("is not a decimal amount (e.g. 12.34)");
     if (frac >= 0 && ++frac > digits) {
       return bad(StrCat("has more decimals than ", currency, " allows (", digits, ")"));
     }

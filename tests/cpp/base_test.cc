@@ -30,7 +30,7 @@ TEST(MoneyTest, ParsesAmountsByCurrencyDigits) {
   EXPECT_ERROR(ParseAmount("amount", "1.5", "JPY"), absl::StatusCode::kInvalidArgument, "JPY");
   EXPECT_ERROR(ParseAmount("amount", "12", "XYZ"), absl::StatusCode::kInvalidArgument, "not an ISO 4217 currency");
   EXPECT_ERROR(ParseAmount("amount", "99999999999999999999", "CNY"), absl::StatusCode::kInvalidArgument, "out of range");
-  EXPECT_ERROR(ParseAmount("amount", "1e5", "CNY"), absl::StatusCode::kInvalidArgument, "not an amount");
+  EXPECT_ERROR(ParseAmount("amount", "1e5", "CNY"), absl::StatusCode::kInvalidArgument, "is not a decimal amount");
   EXPECT_EQ(FormatAmount(Money{1234, "CNY"}), "12.34");
   EXPECT_EQ(FormatAmount(Money{-5, "USD"}), "-0.05");
   EXPECT_EQ(FormatAmount(Money{1500, "JPY"}), "1500");

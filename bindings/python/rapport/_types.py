@@ -61,19 +61,19 @@ class Money:
             raise TypeError("amount: expected str, Decimal or int, got bool")
         if not isinstance(currency, str):
             raise TypeError(f"currency: expected str, got {type(currency).__name__}")
-        try:
-            value = _decimal.Decimal(amount.strip() if isinstance(amount, str) else amount)
-        except (_decimal.InvalidOperation, TypeError, ValueError):
-            raise ValidationError(f"amount: {amount!r} is not a decimal number") from None
-        if not value.is_finite():
-            raise ValidationError(f"amount: {amount!r} is not a finite number")
-        digits = minor_digits(currency)
-        scaled = value.scaleb(digits)
-        if scaled != scaled.to_integral_value():
-            raise ValidationError(
-                f"amount: {amount!r} has more than {digits} decimals for currency {currency!r}"
-            )
-        return cls(int(scaled), currency)
+        if isinstance(amount, _decimal.Decimal):
+            if not amount.is_finite():
+                raise ValidationError(f"amount: {amount!r} is not a finite number")
+            text = format(amount, "f")
+        elif isinstance(amount, int):
+            text = str(amount)
+        elif isinstance(amount, str):
+            text = amount.strip()
+        else:
+            raise TypeError(f"amount: expected str, Decimal or int, got {type(amount).__name__}")
+        from . import _core  # the extension; imported late so this module loads first
+
+        return cls(_core.parse_money(text, currency), currency)
 
     @property
     def amount(self) -> _decimal.Decimal:

@@ -31,6 +31,9 @@ PyDatabase Open(py::handle path, std::shared_ptr<ManualClock> clock, py::handle 
 
 void RegisterDatabase(py::module_& m, py::class_<PyDatabase>& cls) {
   m.def("version", [] { return Text(Version()); });
+  m.def("parse_money",
+        [](const std::string& amount, const std::string& currency) { return Take(ParseMoney(amount, currency)).minor; },
+        "Minor units of decimal text in major units (\"12.34\" CNY -> 1234); ValidationError when it does not fit.");
   m.def("currency_digits", [](const std::string& currency) { return Take(CurrencyDigits(currency)); },
         "Digits of an ISO 4217 currency's minor unit (ICU data); ValidationError for an unknown code.");
 
