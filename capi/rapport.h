@@ -462,7 +462,8 @@ RAPPORT_API rapport_code rapport_custom_field_define_json(rapport_db *db, const 
 /* All definitions as a JSON array of definition objects. `*out_json` is owned by the caller. */
 RAPPORT_API rapport_code rapport_custom_field_list_json(rapport_db *db, char **out_json,
                                                         rapport_error **err) RAPPORT_NOEXCEPT;
-/* Drops a definition; values stay in records but are no longer validated or returned. */
+/* Drops a definition and removes its values from every customer (a later definition of the same
+ * name starts empty). */
 RAPPORT_API rapport_code rapport_custom_field_drop(rapport_db *db, const char *name,
                                                    rapport_error **err) RAPPORT_NOEXCEPT;
 

@@ -103,7 +103,8 @@ class Database {
   // Custom fields.
   absl::StatusOr<CustomFieldDef> DefineCustomField(const CustomFieldDef& def);
   absl::StatusOr<std::vector<CustomFieldDef>> CustomFields() const;
-  // Drops the definition; values stay in records but are no longer validated or returned.
+  // Drops the definition and removes its values from every customer (one change entry), so that a
+  // later definition of the same name starts empty.
   absl::Status DropCustomField(std::string_view name);
 
   // Orders, activities, timeline.

@@ -60,7 +60,14 @@ absl::Status DeleteCustomField(const WriteContext& ctx, std::string_view name) {
   st.Bind(1, name);
   RETURN_IF_ERROR(st.Run());
   RETURN_IF_ERROR(ctx.conn.Exec(StrCat("DROP INDEX IF EXISTS cf_", field->def.name)));
-  ChangeEntry e{"custom_field", 0, 0, "delete", {std::string(name)}, DefinitionToJson(field->def), nullptr};
+  // The name is validated as [a-z][a-z0-9_]*, so it is safe inside the path.
+  ASSIGN_OR_RETURN(Statement clear, ctx.conn.Prepare(StrCat(
+                                        "UPDATE customers SET custom = json_remove(custom, '$.", field->def.name,
+                                        "') WHERE json_type(custom, '$.", field->def.name, "') IS NOT NULL")));
+  RETURN_IF_ERROR(clear.Run());
+  const int cleared = ctx.conn.Changes();
+  ChangeEntry e{"custom_field", 0, 0, "delete", {std::string(name)}, DefinitionToJson(field->def),
+                {{"values_removed", cleared}}};
   return AppendChange(ctx.conn, ctx.now, ctx.actor, e).status();
 }
 

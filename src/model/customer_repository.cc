@@ -239,7 +239,7 @@ absl::StatusOr<Customer> LoadCustomer(Connection& conn, const FieldSchema& schem
     auto custom = nlohmann::json::parse(st->TextView(10), nullptr, false);
     if (custom.is_object()) {
       for (const auto& [k, v] : custom.items()) {
-        if (schema.Find(k) == nullptr) continue;  // dropped definitions are not returned
+        if (schema.Find(k) == nullptr) continue;  // only defined fields are returned
         auto value = ValueFromJson(k, v);
         if (value.ok()) c.custom_fields[k] = std::move(value).value();
       }
@@ -376,18 +376,6 @@ absl::StatusOr<bool> MergeIntoCustomer(const WriteContext& ctx, CustomerId id, c
     FieldMap changed;
     for (const std::string& f : e.fields) changed[f] = merged.count(f) ? merged[f] : Value();
     RETURN_IF_ERROR(CheckUnique(ctx.conn, ctx.schema, changed, ToInt(id)));
-    // Keep custom values of dropped definitions: they are hidden, not deleted.
-    ASSIGN_OR_RETURN(Statement * raw, ctx.conn.Cached("SELECT custom FROM customers WHERE id = ?"));
-    raw->Bind(1, ToInt(id));
-    ASSIGN_OR_RETURN(bool row, raw->Step());
-    nlohmann::json stored = row ? nlohmann::json::parse(raw->TextView(0), nullptr, false) : nlohmann::json::object();
-    raw->Reset();
-    for (const auto& [k, v] : stored.items()) {
-      if (ctx.schema.Find(k) == nullptr && !merged.count(k)) {
-        auto value = ValueFromJson(k, v);
-        if (value.ok()) merged[k] = *value;
-      }
-    }
     ASSIGN_OR_RETURN(Statement * st, ctx.conn.Cached(
                                          "UPDATE customers SET kind = ?, name = ?, industry = ?, region = ?, size = ?, "
                                          "source = ?, owner = ?, birthday = ?, lifecycle_stage = ?, custom = ? WHERE id = ?"));

@@ -124,3 +124,29 @@ TEST(CustomFieldTest, DefinitionRollsBackWithItsTransaction) {
 
 }  // namespace
 }  // namespace rapport::testing
+
+namespace rapport::testing {
+namespace {
+
+TEST(CustomFieldTest, DroppingAFieldRemovesItsValues) {
+  TestDb t;
+  CustomFieldDef score;
+  score.name = "score";
+  score.type = FieldType::kText;
+  ASSERT_OK(t.db.DefineCustomField(score));
+  ASSERT_OK_AND_ASSIGN(c, t.db.CreateCustomer(Person("A").Set("score", "high")));
+  ASSERT_OK(t.db.DropCustomField("score"));
+  ASSERT_OK_AND_ASSIGN(changes, t.db.Changes({.after_seq = t.db.LastChangeSeq() - 1}));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].entity, "custom_field");
+  EXPECT_EQ(changes[0].after, "{\"values_removed\":1}");
+  score.type = FieldType::kInteger;  // a new definition of the name starts empty
+  ASSERT_OK(t.db.DefineCustomField(score));
+  ASSERT_OK_AND_ASSIGN(again, t.db.GetCustomer(c.id));
+  EXPECT_TRUE(again.custom_fields.empty());
+  ASSERT_OK_AND_ASSIGN(updated, t.db.UpdateCustomer(c.id, CustomerPatch().Set("score", 7)));
+  EXPECT_EQ(updated.custom_fields.at("score"), Value(int64_t{7}));
+}
+
+}  // namespace
+}  // namespace rapport::testing

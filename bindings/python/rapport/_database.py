@@ -478,7 +478,7 @@ class Database:
         return out
 
     def drop_custom_field(self, name: str) -> None:
-        """Drops the definition; stored values stay but are no longer validated or returned."""
+        """Drops the definition and removes its values from every customer."""
         self._db.drop_custom_field(name)
         self._forget_field_types()
 
