@@ -73,21 +73,7 @@ nlohmann::ordered_json TimelineItemToJson(const TimelineItem& item) {
   return j;
 }
 
-nlohmann::ordered_json CustomerToJsonObject(const Customer& customer) {
-  static constexpr const char* kOrder[] = {"id",       "kind",     "name",           "industry",   "region",
-                                           "size",     "source",   "owner",          "birthday",   "lifecycle_stage",
-                                           "custom",   "contact_points", "tags",     "external_ids", "version",
-                                           "created_at", "updated_at", "deleted_at"};
-  const nlohmann::json parsed = nlohmann::json::parse(customer.ToJson());
-  nlohmann::ordered_json j;
-  for (const char* key : kOrder) {
-    if (parsed.contains(key)) j[key] = parsed[key];
-  }
-  for (const auto& [key, value] : parsed.items()) {
-    if (!j.contains(key)) j[key] = value;
-  }
-  return j;
-}
+nlohmann::ordered_json CustomerToJsonObject(const Customer& customer) { return internal::CustomerToJson(customer); }
 
 std::string TimelineItemLine(const TimelineItem& item) {
   std::string line = internal::FormatTimestamp(item.at) + "  ";

@@ -42,7 +42,9 @@ Value Customer::Get(std::string_view field) const {
   return it == all.end() ? Value() : it->second;
 }
 
-std::string Customer::ToJson() const { return internal::DumpJson(internal::CustomerToJson(*this)); }
+std::string Customer::ToJson() const {
+  return internal::CustomerToJson(*this).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
 
 namespace internal {
 
@@ -79,31 +81,31 @@ nlohmann::json ContactPointToJson(const ContactPoint& cp) {
           {"opted_out", cp.opted_out}, {"invalid", cp.invalid}};
 }
 
-nlohmann::json CustomerToJson(const Customer& c) {
-  nlohmann::json j;
+nlohmann::ordered_json CustomerToJson(const Customer& c) {
+  using Json = nlohmann::ordered_json;
+  // Keys in reading order: identity, core fields, parts, bookkeeping.
+  Json j;
   j["id"] = ToInt(c.id);
   j["kind"] = std::string(ToString(c.kind));
   j["name"] = c.name;
-  auto opt = [&](const char* name, const std::optional<std::string>& v) {
-    j[name] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-  };
+  auto opt = [&](const char* name, const std::optional<std::string>& v) { j[name] = v ? Json(*v) : Json(nullptr); };
   opt("industry", c.industry);
   opt("region", c.region);
   opt("size", c.size);
   opt("source", c.source);
-  j["owner"] = c.owner ? nlohmann::json(ToInt(*c.owner)) : nlohmann::json(nullptr);
-  j["birthday"] = c.birthday ? nlohmann::json(FormatDate(*c.birthday)) : nlohmann::json(nullptr);
+  j["owner"] = c.owner ? Json(ToInt(*c.owner)) : Json(nullptr);
+  j["birthday"] = c.birthday ? Json(FormatDate(*c.birthday)) : Json(nullptr);
   opt("lifecycle_stage", c.lifecycle_stage);
+  j["custom"] = Json(FieldMapToJson(c.custom_fields));
+  j["contact_points"] = Json::array();
+  for (const ContactPoint& cp : c.contact_points) j["contact_points"].push_back(Json(ContactPointToJson(cp)));
+  j["tags"] = c.tags;
+  j["external_ids"] = Json::array();
+  for (const ExternalId& e : c.external_ids) j["external_ids"].push_back({{"system", e.system}, {"key", e.key}});
+  j["version"] = c.version;
   j["created_at"] = FormatTimestamp(c.created_at);
   j["updated_at"] = FormatTimestamp(c.updated_at);
-  j["deleted_at"] = c.deleted_at ? nlohmann::json(FormatTimestamp(*c.deleted_at)) : nlohmann::json(nullptr);
-  j["version"] = c.version;
-  j["custom"] = FieldMapToJson(c.custom_fields);
-  j["contact_points"] = nlohmann::json::array();
-  for (const ContactPoint& cp : c.contact_points) j["contact_points"].push_back(ContactPointToJson(cp));
-  j["tags"] = c.tags;
-  j["external_ids"] = nlohmann::json::array();
-  for (const ExternalId& e : c.external_ids) j["external_ids"].push_back({{"system", e.system}, {"key", e.key}});
+  j["deleted_at"] = c.deleted_at ? Json(FormatTimestamp(*c.deleted_at)) : Json(nullptr);
   return j;
 }
 

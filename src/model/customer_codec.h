@@ -13,7 +13,8 @@ namespace rapport::internal {
 // All fields of a customer (core and custom) by name, nulls omitted.
 FieldMap FieldsOf(const Customer& customer);
 nlohmann::json FieldMapToJson(const FieldMap& fields);
-nlohmann::json CustomerToJson(const Customer& customer);
+// Keys in reading order (id, kind, name, ...), as every face prints them.
+nlohmann::ordered_json CustomerToJson(const Customer& customer);
 nlohmann::json ContactPointToJson(const ContactPoint& cp);
 nlohmann::json OrderToJson(const Order& order);
 nlohmann::json ActivityToJson(const Activity& activity);
