@@ -146,6 +146,20 @@ RAPPORT_API const char *rapport_code_name(rapport_code code) RAPPORT_NOEXCEPT;
 /* The library version, "MAJOR.MINOR.PATCH" (static storage). */
 RAPPORT_API const char *rapport_version(void) RAPPORT_NOEXCEPT;
 
+/* Money (ISO 4217, ICU's data): the digits of a currency's minor unit (2 for CNY, 0 for JPY);
+ * INVALID_ARGUMENT for a code that is not a current currency. */
+RAPPORT_API rapport_code rapport_currency_digits(const char *currency, int32_t *out_digits,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Decimal text in major units to minor units: "12.34" CNY -> 1234. More decimals than the currency
+ * has, exponents, overflow and unknown currencies are INVALID_ARGUMENT. */
+RAPPORT_API rapport_code rapport_money_parse(const char *amount, const char *currency, int64_t *out_minor,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Minor units to decimal text: 1234 CNY -> "12.34"; `*out` is owned by the caller (rapport_string_free). */
+RAPPORT_API rapport_code rapport_money_format(int64_t minor, const char *currency, char **out,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+
 /* Frees a string returned through a `char **out` argument; NULL is allowed. */
 RAPPORT_API void rapport_string_free(char *str) RAPPORT_NOEXCEPT;
 

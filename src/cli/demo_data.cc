@@ -150,8 +150,8 @@ absl::Time RandomTimeInDemoYears(SplitMix64& rng) {
   return absl::FromUnixSeconds(start + rng.Range(0, span - 1));
 }
 
-DemoOrder MakeOrder(SplitMix64& rng, Culture culture, bool organization, int64_t* next_ref) {
-  DemoOrder o;
+OrderDraft MakeOrder(SplitMix64& rng, Culture culture, bool organization, int64_t* next_ref) {
+  OrderDraft o;
   o.amount.currency = culture == Culture::kChina ? "CNY" : culture == Culture::kNorthAmerica ? "USD" : "EUR";
   o.ordered_at = RandomTimeInDemoYears(rng);
   const double s = rng.Unit();
@@ -174,8 +174,8 @@ DemoOrder MakeOrder(SplitMix64& rng, Culture culture, bool organization, int64_t
   return o;
 }
 
-DemoActivity MakeActivity(SplitMix64& rng, Culture culture, std::optional<UserId> owner) {
-  DemoActivity a;
+ActivityDraft MakeActivity(SplitMix64& rng, Culture culture, std::optional<UserId> owner) {
+  ActivityDraft a;
   a.kind = static_cast<ActivityKind>(rng.Below(5));
   a.at = RandomTimeInDemoYears(rng);
   a.owner = owner;
@@ -382,13 +382,15 @@ absl::StatusOr<DemoStats> LoadDemoData(Database& db, const DemoDataset& data, Ma
       stats.contact_points += static_cast<int64_t>(customer->contact_points.size());
       stats.tags += static_cast<int64_t>(customer->tags.size());
       stats.external_ids += static_cast<int64_t>(customer->external_ids.size());
-      for (const DemoOrder& o : dc.orders) {
-        auto order = db.AddOrder(OrderDraft{customer->id, o.amount, o.ordered_at, o.status, o.external_ref, o.items});
+      for (OrderDraft o : dc.orders) {
+        o.customer = customer->id;
+        auto order = db.AddOrder(o);
         if (!order.ok()) return order.status();
         ++stats.orders;
       }
-      for (const DemoActivity& a : dc.activities) {
-        auto activity = db.AddActivity(ActivityDraft{customer->id, a.kind, a.at, a.owner, a.outcome, a.text});
+      for (ActivityDraft a : dc.activities) {
+        a.customer = customer->id;
+        auto activity = db.AddActivity(a);
         if (!activity.ok()) return activity.status();
         ++stats.activities;
       }

@@ -34,26 +34,11 @@ struct DemoConfig {
 // the three years before it.
 absl::Time DemoClockStart();
 
-struct DemoOrder {
-  Money amount;
-  absl::Time ordered_at;
-  std::string status;
-  std::string external_ref;
-  std::vector<OrderItem> items;
-};
-
-struct DemoActivity {
-  ActivityKind kind = ActivityKind::kNote;
-  absl::Time at;
-  std::optional<UserId> owner;
-  std::string outcome;
-  std::string text;
-};
-
 struct DemoCustomer {
   CustomerDraft draft;
-  std::vector<DemoOrder> orders;
-  std::vector<DemoActivity> activities;
+  // Drafts whose `customer` is filled in when the customer has been created.
+  std::vector<OrderDraft> orders;
+  std::vector<ActivityDraft> activities;
 };
 
 // A person (by index into DemoDataset::customers) who is a contact of an organisation.

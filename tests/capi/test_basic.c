@@ -22,6 +22,26 @@ static void test_version_and_codes(void) {
   rapport_string_free(NULL);
 }
 
+static void test_money(void) {
+  int32_t digits = -1;
+  int64_t minor = 0;
+  char *text = NULL;
+  EXPECT_OK(rapport_currency_digits("JPY", &digits, &err));
+  CHECK(digits == 0);
+  EXPECT_OK(rapport_money_parse("12.34", "CNY", &minor, &err));
+  CHECK(minor == 1234);
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "more decimals than CNY allows (2)",
+                  rapport_money_parse("12.345", "CNY", &minor, &err));
+  CHECK(minor == 1234); /* untouched on failure */
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "not an ISO 4217 currency", rapport_money_parse("1", "XYZ", &minor, &err));
+  EXPECT_CODE(RAPPORT_INVALID_ARGUMENT, rapport_money_parse("1", NULL, &minor, &err));
+  EXPECT_CODE(RAPPORT_INVALID_ARGUMENT, rapport_currency_digits("\xff\xfe", &digits, &err));
+  EXPECT_OK(rapport_money_format(-5, "USD", &text, &err));
+  CHECK(text != NULL && strcmp(text, "-0.05") == 0);
+  rapport_string_free(text);
+  EXPECT_CODE(RAPPORT_INVALID_ARGUMENT, rapport_money_format(1, "ABC", &text, &err));
+}
+
 static void test_open_close(void) {
   rapport_db *db = NULL;
   rapport_open_options o;
@@ -226,6 +246,7 @@ static void test_transactions(void) {
 
 void test_basic(void) {
   test_version_and_codes();
+  test_money();
   test_open_close();
   test_manual_clock();
   test_file_reopen();
