@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "base/nearest_name.h"
 #include "base/money.h"
 #include "base/strings.h"
 #include "base/text.h"
@@ -230,19 +231,6 @@ absl::StatusOr<Value> CanonicalCustom(const CompiledField& field, const Value& v
   return Invalid(name, "unknown field type");
 }
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 }  // namespace
 
 const std::vector<std::string_view>& CoreFieldNames() { return kCoreFields; }
@@ -331,18 +319,9 @@ absl::Status FieldSchema::CheckRequired(const FieldMap& fields) const {
 }
 
 std::string FieldSchema::Suggest(std::string_view name) const {
-  std::string best;
-  size_t best_d = std::max<size_t>(2, name.size() / 3) + 1;
-  auto consider = [&](std::string_view candidate) {
-    size_t d = EditDistance(name, candidate);
-    if (d < best_d) {
-      best_d = d;
-      best = std::string(candidate);
-    }
-  };
-  for (std::string_view core : kCoreFields) consider(core);
-  for (const auto& [n, f] : fields_) consider(n);
-  return best;
+  std::vector<std::string_view> candidates(kCoreFields.begin(), kCoreFields.end());
+  for (const auto& [n, f] : fields_) candidates.push_back(n);
+  return NearestName(name, candidates);
 }
 
 absl::Status ValidateDefinition(const CustomFieldDef& def) {
