@@ -1,0 +1,978 @@
+// Vectorised evaluation of segment expressions over a CustomerFrame.
+//
+// Conditions are filters over selection vectors: a filter gets the (ascending) rows still in play and
+// returns those for which it holds, so that `and` only looks at rows its earlier operands kept.
+// Values are computed a batch of rows at a time into small buffers. Rows are split between threads
+// in contiguous ranges; the result is the same for any number of threads.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "analytics/segment_ast.h"
+#include "analytics/segment_check.h"
+#include "analytics/segment_eval_nodes.h"
+#include "base/strings.h"
+#include "base/text.h"
+
+namespace rapport {
+namespace internal {
+namespace {
+
+// ---------------------------------------------------------------- numbers
+
+class NumColumnNode final : public NumNode {
+ public:
+  explicit NumColumnNode(const double* v) : v_(v) {}
+  void Eval(const uint32_t* rows, uint32_t n, double* out) const override {
+    for (uint32_t i = 0; i < n; ++i) out[i] = v_[rows[i]];
+  }
+  const double* column() const override { return v_; }
+
+ private:
+  const double* v_;
+};
+
+class NumConstNode final : public NumNode {
+ public:
+  explicit NumConstNode(double c) : c_(c) {}
+  void Eval(const uint32_t*, uint32_t n, double* out) const override { std::fill(out, out + n, c_); }
+  std::optional<double> constant() const override { return c_; }
+
+ private:
+  double c_;
+};
+
+class NumUnaryNode final : public NumNode {
+ public:
+  NumUnaryNode(std::unique_ptr<NumNode> a, double (*fn)(double)) : a_(std::move(a)), fn_(fn) {}
+  void Eval(const uint32_t* rows, uint32_t n, double* out) const override {
+    a_->Eval(rows, n, out);
+    for (uint32_t i = 0; i < n; ++i) out[i] = fn_(out[i]);
+  }
+
+ private:
+  std::unique_ptr<NumNode> a_;
+  double (*fn_)(double);
+};
+
+class NumBinaryNode final : public NumNode {
+ public:
+  NumBinaryNode(SegmentOp op, std::unique_ptr<NumNode> a, std::unique_ptr<NumNode> b)
+      : op_(op), a_(std::move(a)), b_(std::move(b)) {}
+  void Eval(const uint32_t* rows, uint32_t n, double* out) const override {
+    double tmp[kBatch];
+    a_->Eval(rows, n, out);
+    b_->Eval(rows, n, tmp);
+    switch (op_) {
+      case SegmentOp::kAdd: for (uint32_t i = 0; i < n; ++i) out[i] += tmp[i]; break;
+      case SegmentOp::kSub: for (uint32_t i = 0; i < n; ++i) out[i] -= tmp[i]; break;
+      case SegmentOp::kMul: for (uint32_t i = 0; i < n; ++i) out[i] *= tmp[i]; break;
+      default:  // division by zero gives a missing value, as in SQL
+        for (uint32_t i = 0; i < n; ++i) out[i] = tmp[i] == 0 ? NAN : out[i] / tmp[i];
+        break;
+    }
+  }
+
+ private:
+  SegmentOp op_;
+  std::unique_ptr<NumNode> a_, b_;
+};
+
+// Whole days from `from` to `to`, rounded down (so 23 hours ago is day 0, 25 hours ago day 1).
+inline double DaysBetween(int64_t from, int64_t to) {
+  if (from == kNullTime || to == kNullTime) return NAN;
+  int64_t d = to - from;
+  int64_t q = d / kMicrosPerDay;
+  if (d % kMicrosPerDay != 0 && d < 0) --q;
+  return static_cast<double>(q);
+}
+
+class DaysBetweenNode final : public NumNode {
+ public:
+  DaysBetweenNode(std::unique_ptr<TimeNode> from, std::unique_ptr<TimeNode> to) : from_(std::move(from)), to_(std::move(to)) {}
+  void Eval(const uint32_t* rows, uint32_t n, double* out) const override {
+    int64_t a[kBatch], b[kBatch];
+    from_->Eval(rows, n, a);
+    to_->Eval(rows, n, b);
+    for (uint32_t i = 0; i < n; ++i) out[i] = DaysBetween(a[i], b[i]);
+  }
+
+ private:
+  std::unique_ptr<TimeNode> from_, to_;
+};
+
+class DaysSinceNode final : public NumNode {
+ public:
+  DaysSinceNode(std::unique_ptr<TimeNode> t, int64_t as_of) : t_(std::move(t)), as_of_(as_of) {}
+  void Eval(const uint32_t* rows, uint32_t n, double* out) const override {
+    int64_t a[kBatch];
+    t_->Eval(rows, n, a);
+    for (uint32_t i = 0; i < n; ++i) out[i] = DaysBetween(a[i], as_of_);
+  }
+
+ private:
+  std::unique_ptr<TimeNode> t_;
+  int64_t as_of_;
+};
+
+class NumCoalesceNode final : public NumNode {
+ public:
+  explicit NumCoalesceNode(std::vector<std::unique_ptr<NumNode>> args) : args_(std::move(args)) {}
+  void Eval(const uint32_t* rows, uint32_t n, double* out) const override {
+    args_[0]->Eval(rows, n, out);
+    double tmp[kBatch];
+    for (size_t k = 1; k < args_.size(); ++k) {
+      args_[k]->Eval(rows, n, tmp);
+      for (uint32_t i = 0; i < n; ++i)
+        if (std::isnan(out[i])) out[i] = tmp[i];
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<NumNode>> args_;
+};
+
+// least/greatest skip missing values (missing only when all are), as SQL's min/max aggregates do.
+class NumExtremeNode final : public NumNode {
+ public:
+  NumExtremeNode(std::vector<std::unique_ptr<NumNode>> args, bool greatest) : args_(std::move(args)), greatest_(greatest) {}
+  void Eval(const uint32_t* rows, uint32_t n, double* out) const override {
+    args_[0]->Eval(rows, n, out);
+    double tmp[kBatch];
+    for (size_t k = 1; k < args_.size(); ++k) {
+      args_[k]->Eval(rows, n, tmp);
+      for (uint32_t i = 0; i < n; ++i) {
+        if (std::isnan(tmp[i])) continue;
+        if (std::isnan(out[i]) || (greatest_ ? tmp[i] > out[i] : tmp[i] < out[i])) out[i] = tmp[i];
+      }
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<NumNode>> args_;
+  bool greatest_;
+};
+
+// ---------------------------------------------------------------- times
+
+class TimeColumnNode final : public TimeNode {
+ public:
+  explicit TimeColumnNode(const int64_t* v) : v_(v) {}
+  void Eval(const uint32_t* rows, uint32_t n, int64_t* out) const override {
+    for (uint32_t i = 0; i < n; ++i) out[i] = v_[rows[i]];
+  }
+  const int64_t* column() const override { return v_; }
+
+ private:
+  const int64_t* v_;
+};
+
+class TimeConstNode final : public TimeNode {
+ public:
+  explicit TimeConstNode(int64_t c) : c_(c) {}
+  void Eval(const uint32_t*, uint32_t n, int64_t* out) const override { std::fill(out, out + n, c_); }
+  std::optional<int64_t> constant() const override { return c_; }
+
+ private:
+  int64_t c_;
+};
+
+class TimeShiftNode final : public TimeNode {
+ public:
+  TimeShiftNode(std::unique_ptr<TimeNode> t, int64_t delta) : t_(std::move(t)), delta_(delta) {}
+  void Eval(const uint32_t* rows, uint32_t n, int64_t* out) const override {
+    t_->Eval(rows, n, out);
+    for (uint32_t i = 0; i < n; ++i)
+      if (out[i] != kNullTime) out[i] += delta_;
+  }
+
+ private:
+  std::unique_ptr<TimeNode> t_;
+  int64_t delta_;
+};
+
+class TimeCombineNode final : public TimeNode {
+ public:
+  enum Kind { kCoalesce, kLeast, kGreatest };
+  TimeCombineNode(std::vector<std::unique_ptr<TimeNode>> args, Kind kind) : args_(std::move(args)), kind_(kind) {}
+  void Eval(const uint32_t* rows, uint32_t n, int64_t* out) const override {
+    args_[0]->Eval(rows, n, out);
+    int64_t tmp[kBatch];
+    for (size_t k = 1; k < args_.size(); ++k) {
+      args_[k]->Eval(rows, n, tmp);
+      for (uint32_t i = 0; i < n; ++i) {
+        if (tmp[i] == kNullTime) continue;
+        if (out[i] == kNullTime || (kind_ == kLeast && tmp[i] < out[i]) || (kind_ == kGreatest && tmp[i] > out[i])) {
+          out[i] = tmp[i];
+        }
+      }
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<TimeNode>> args_;
+  Kind kind_;
+};
+
+// ---------------------------------------------------------------- text
+
+class CategoryNode final : public TextNode {
+ public:
+  explicit CategoryNode(const CategoryColumn* c) : c_(c) {}
+  void Eval(const uint32_t* rows, uint32_t n, TextVal* out) const override {
+    for (uint32_t i = 0; i < n; ++i) {
+      int32_t code = c_->codes[rows[i]];
+      out[i] = code < 0 ? TextVal{} : TextVal{c_->dictionary.at(code), true};
+    }
+  }
+  const CategoryColumn* category() const override { return c_; }
+
+ private:
+  const CategoryColumn* c_;
+};
+
+class TextColumnNode final : public TextNode {
+ public:
+  explicit TextColumnNode(const TextColumn* c) : c_(c) {}
+  void Eval(const uint32_t* rows, uint32_t n, TextVal* out) const override {
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t r = rows[i];
+      out[i] = c_->present[r] ? TextVal{std::string_view(c_->chars).substr(c_->offsets[r], c_->offsets[r + 1] - c_->offsets[r]), true}
+                              : TextVal{};
+    }
+  }
+
+ private:
+  const TextColumn* c_;
+};
+
+class TextConstNode final : public TextNode {
+ public:
+  explicit TextConstNode(std::string c) : c_(std::move(c)) {}
+  void Eval(const uint32_t*, uint32_t n, TextVal* out) const override { std::fill(out, out + n, TextVal{c_, true}); }
+  const std::string* constant() const override { return &c_; }
+
+ private:
+  std::string c_;
+};
+
+class TextCoalesceNode final : public TextNode {
+ public:
+  explicit TextCoalesceNode(std::vector<std::unique_ptr<TextNode>> args) : args_(std::move(args)) {}
+  void Eval(const uint32_t* rows, uint32_t n, TextVal* out) const override {
+    args_[0]->Eval(rows, n, out);
+    TextVal tmp[kBatch];
+    for (size_t k = 1; k < args_.size(); ++k) {
+      args_[k]->Eval(rows, n, tmp);
+      for (uint32_t i = 0; i < n; ++i)
+        if (!out[i].present) out[i] = tmp[i];
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<TextNode>> args_;
+};
+
+// ---------------------------------------------------------------- bool values
+
+class BoolColumnNode final : public BoolNode {
+ public:
+  explicit BoolColumnNode(const int8_t* v) : v_(v) {}
+  void Eval(const uint32_t* rows, uint32_t n, int8_t* out) const override {
+    for (uint32_t i = 0; i < n; ++i) out[i] = v_[rows[i]];
+  }
+
+ private:
+  const int8_t* v_;
+};
+
+// A condition used as a value: true where it holds, false elsewhere (never missing).
+class FilterAsBoolNode final : public BoolNode {
+ public:
+  explicit FilterAsBoolNode(std::unique_ptr<FilterNode> f) : f_(std::move(f)) {}
+  void Eval(const uint32_t* rows, uint32_t n, int8_t* out) const override {
+    uint32_t kept[kBatch];
+    uint32_t m = f_->Filter(rows, n, kept);
+    std::fill(out, out + n, int8_t{0});
+    for (uint32_t i = 0, j = 0; i < n && j < m; ++i) {
+      if (rows[i] == kept[j]) {
+        out[i] = 1;
+        ++j;
+      }
+    }
+  }
+
+ private:
+  std::unique_ptr<FilterNode> f_;
+};
+
+class BoolCoalesceNode final : public BoolNode {
+ public:
+  explicit BoolCoalesceNode(std::vector<std::unique_ptr<BoolNode>> args) : args_(std::move(args)) {}
+  void Eval(const uint32_t* rows, uint32_t n, int8_t* out) const override {
+    args_[0]->Eval(rows, n, out);
+    int8_t tmp[kBatch];
+    for (size_t k = 1; k < args_.size(); ++k) {
+      args_[k]->Eval(rows, n, tmp);
+      for (uint32_t i = 0; i < n; ++i)
+        if (out[i] < 0) out[i] = tmp[i];
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<BoolNode>> args_;
+};
+
+// ---------------------------------------------------------------- filters
+
+// Rows of `in` not in `sub` (both ascending, `sub` a subset of `in`).
+uint32_t Difference(const uint32_t* in, uint32_t n, const uint32_t* sub, uint32_t m, uint32_t* out) {
+  uint32_t k = 0, j = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (j < m && sub[j] == in[i]) {
+      ++j;
+    } else {
+      out[k++] = in[i];
+    }
+  }
+  return k;
+}
+
+class AndFilter final : public FilterNode {
+ public:
+  explicit AndFilter(std::vector<std::unique_ptr<FilterNode>> args) : args_(std::move(args)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    uint32_t tmp[kBatch];
+    const uint32_t* cur = in;
+    for (size_t k = 0; k < args_.size() && n > 0; ++k) {
+      uint32_t* dst = ((args_.size() - 1 - k) % 2 == 0) ? out : tmp;  // the last operand writes to `out`
+      n = args_[k]->Filter(cur, n, dst);
+      cur = dst;
+    }
+    if (cur != out) std::memmove(out, cur, n * sizeof(uint32_t));
+    return n;
+  }
+
+ private:
+  std::vector<std::unique_ptr<FilterNode>> args_;
+};
+
+class OrFilter final : public FilterNode {
+ public:
+  explicit OrFilter(std::vector<std::unique_ptr<FilterNode>> args) : args_(std::move(args)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    uint32_t rest[kBatch], next_rest[kBatch], hit[kBatch], merged[kBatch];
+    std::memcpy(rest, in, n * sizeof(uint32_t));
+    uint32_t rest_n = n, out_n = 0;
+    for (const auto& a : args_) {
+      if (rest_n == 0) break;
+      uint32_t h = a->Filter(rest, rest_n, hit);
+      if (h == 0) continue;
+      uint32_t* end = std::merge(out, out + out_n, hit, hit + h, merged);
+      out_n = static_cast<uint32_t>(end - merged);
+      std::memcpy(out, merged, out_n * sizeof(uint32_t));
+      rest_n = Difference(rest, rest_n, hit, h, next_rest);
+      std::memcpy(rest, next_rest, rest_n * sizeof(uint32_t));
+    }
+    return out_n;
+  }
+
+ private:
+  std::vector<std::unique_ptr<FilterNode>> args_;
+};
+
+class NotFilter final : public FilterNode {
+ public:
+  explicit NotFilter(std::unique_ptr<FilterNode> a) : a_(std::move(a)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    uint32_t hit[kBatch];
+    uint32_t h = a_->Filter(in, n, hit);
+    return Difference(in, n, hit, h, out);
+  }
+
+ private:
+  std::unique_ptr<FilterNode> a_;
+};
+
+class ConstFilter final : public FilterNode {
+ public:
+  explicit ConstFilter(bool value) : value_(value) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    if (!value_) return 0;
+    std::memmove(out, in, n * sizeof(uint32_t));
+    return n;
+  }
+
+ private:
+  bool value_;
+};
+
+template <typename T, typename Cmp>
+uint32_t KeepWhere(const uint32_t* in, uint32_t n, uint32_t* out, Cmp keep) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    out[k] = in[i];
+    k += keep(i) ? 1 : 0;
+  }
+  return k;
+}
+
+template <typename T>
+bool Compare(SegmentOp op, T a, T b) {
+  switch (op) {
+    case SegmentOp::kEq: return a == b;
+    case SegmentOp::kLt: return a < b;
+    case SegmentOp::kLe: return a <= b;
+    case SegmentOp::kGt: return a > b;
+    default: return a >= b;  // kGe; kNe is built as not(=)
+  }
+}
+
+// Numbers: a comparison with NaN is false, which is what a missing value needs.
+class NumCompareFilter final : public FilterNode {
+ public:
+  NumCompareFilter(SegmentOp op, std::unique_ptr<NumNode> a, std::unique_ptr<NumNode> b)
+      : op_(op), a_(std::move(a)), b_(std::move(b)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    const double* col = a_->column();
+    std::optional<double> c = b_->constant();
+    if (col && c) return Dispatch(in, n, out, [&](uint32_t i) { return col[in[i]]; }, [&](uint32_t) { return *c; });
+    double x[kBatch], y[kBatch];
+    a_->Eval(in, n, x);
+    b_->Eval(in, n, y);
+    return Dispatch(in, n, out, [&](uint32_t i) { return x[i]; }, [&](uint32_t i) { return y[i]; });
+  }
+
+ private:
+  template <typename A, typename B>
+  uint32_t Dispatch(const uint32_t* in, uint32_t n, uint32_t* out, A a, B b) const {
+    switch (op_) {
+      case SegmentOp::kEq: return KeepWhere<double>(in, n, out, [&](uint32_t i) { return a(i) == b(i); });
+      case SegmentOp::kLt: return KeepWhere<double>(in, n, out, [&](uint32_t i) { return a(i) < b(i); });
+      case SegmentOp::kLe: return KeepWhere<double>(in, n, out, [&](uint32_t i) { return a(i) <= b(i); });
+      case SegmentOp::kGt: return KeepWhere<double>(in, n, out, [&](uint32_t i) { return a(i) > b(i); });
+      default: return KeepWhere<double>(in, n, out, [&](uint32_t i) { return a(i) >= b(i); });
+    }
+  }
+  SegmentOp op_;
+  std::unique_ptr<NumNode> a_, b_;
+};
+
+class TimeCompareFilter final : public FilterNode {
+ public:
+  TimeCompareFilter(SegmentOp op, std::unique_ptr<TimeNode> a, std::unique_ptr<TimeNode> b)
+      : op_(op), a_(std::move(a)), b_(std::move(b)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    const int64_t* col = a_->column();
+    std::optional<int64_t> c = b_->constant();
+    if (col && c && *c != kNullTime) {
+      const int64_t k = *c;
+      switch (op_) {
+        case SegmentOp::kEq: return KeepWhere<int64_t>(in, n, out, [&](uint32_t i) { return col[in[i]] == k; });
+        case SegmentOp::kLt: return KeepWhere<int64_t>(in, n, out, [&](uint32_t i) { int64_t v = col[in[i]]; return v != kNullTime && v < k; });
+        case SegmentOp::kLe: return KeepWhere<int64_t>(in, n, out, [&](uint32_t i) { int64_t v = col[in[i]]; return v != kNullTime && v <= k; });
+        case SegmentOp::kGt: return KeepWhere<int64_t>(in, n, out, [&](uint32_t i) { return col[in[i]] > k; });
+        default: return KeepWhere<int64_t>(in, n, out, [&](uint32_t i) { return col[in[i]] >= k; });
+      }
+    }
+    int64_t x[kBatch], y[kBatch];
+    a_->Eval(in, n, x);
+    b_->Eval(in, n, y);
+    return KeepWhere<int64_t>(in, n, out, [&](uint32_t i) {
+      return x[i] != kNullTime && y[i] != kNullTime && Compare(op_, x[i], y[i]);
+    });
+  }
+
+ private:
+  SegmentOp op_;
+  std::unique_ptr<TimeNode> a_, b_;
+};
+
+// A per-dictionary-code verdict for conditions on a category column against constants: the text
+// work happens once per distinct value, the rows only look up their code.
+class CategoryMatchFilter final : public FilterNode {
+ public:
+  CategoryMatchFilter(const CategoryColumn* c, std::vector<uint8_t> match, bool null_matches)
+      : c_(c), match_(std::move(match)), null_matches_(null_matches) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    const int32_t* codes = c_->codes.data();
+    const uint8_t* m = match_.data();
+    const bool nm = null_matches_;
+    return KeepWhere<int32_t>(in, n, out, [&](uint32_t i) {
+      int32_t code = codes[in[i]];
+      return code < 0 ? nm : m[code] != 0;
+    });
+  }
+
+ private:
+  const CategoryColumn* c_;
+  std::vector<uint8_t> match_;
+  bool null_matches_;
+};
+
+bool TextTest(SegmentOp op, std::string_view a, std::string_view b) {
+  switch (op) {
+    case SegmentOp::kContains: return a.find(b) != std::string_view::npos;
+    case SegmentOp::kStartsWith: return a.substr(0, b.size()) == b;
+    case SegmentOp::kEndsWith: return a.size() >= b.size() && a.substr(a.size() - b.size()) == b;
+    default: return Compare(op, a, b);
+  }
+}
+
+class TextFilter final : public FilterNode {
+ public:
+  TextFilter(SegmentOp op, std::unique_ptr<TextNode> a, std::unique_ptr<TextNode> b)
+      : op_(op), a_(std::move(a)), b_(std::move(b)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    TextVal x[kBatch], y[kBatch];
+    a_->Eval(in, n, x);
+    b_->Eval(in, n, y);
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) {
+      return x[i].present && y[i].present && TextTest(op_, x[i].text, y[i].text);
+    });
+  }
+
+ private:
+  SegmentOp op_;
+  std::unique_ptr<TextNode> a_, b_;
+};
+
+class TextInFilter final : public FilterNode {
+ public:
+  TextInFilter(std::unique_ptr<TextNode> a, std::vector<std::string> values) : a_(std::move(a)) {
+    for (auto& v : values) values_.insert(std::move(v));
+  }
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    TextVal x[kBatch];
+    a_->Eval(in, n, x);
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) {
+      return x[i].present && values_.contains(absl::string_view(x[i].text.data(), x[i].text.size()));
+    });
+  }
+
+ private:
+  std::unique_ptr<TextNode> a_;
+  absl::flat_hash_set<std::string> values_;
+};
+
+class NumInFilter final : public FilterNode {
+ public:
+  NumInFilter(std::unique_ptr<NumNode> a, std::vector<double> values) : a_(std::move(a)), values_(std::move(values)) {
+    std::sort(values_.begin(), values_.end());
+  }
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    double x[kBatch];
+    a_->Eval(in, n, x);
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) { return std::binary_search(values_.begin(), values_.end(), x[i]); });
+  }
+
+ private:
+  std::unique_ptr<NumNode> a_;
+  std::vector<double> values_;
+};
+
+class TimeInFilter final : public FilterNode {
+ public:
+  TimeInFilter(std::unique_ptr<TimeNode> a, std::vector<int64_t> values) : a_(std::move(a)), values_(std::move(values)) {
+    std::sort(values_.begin(), values_.end());
+  }
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    int64_t x[kBatch];
+    a_->Eval(in, n, x);
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) { return std::binary_search(values_.begin(), values_.end(), x[i]); });
+  }
+
+ private:
+  std::unique_ptr<TimeNode> a_;
+  std::vector<int64_t> values_;
+};
+
+template <typename Node, typename T, typename IsNull>
+class IsNullFilter final : public FilterNode {
+ public:
+  IsNullFilter(std::unique_ptr<Node> a, IsNull is_null) : a_(std::move(a)), is_null_(is_null) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    T x[kBatch];
+    a_->Eval(in, n, x);
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) { return is_null_(x[i]); });
+  }
+
+ private:
+  std::unique_ptr<Node> a_;
+  IsNull is_null_;
+};
+
+template <typename Node, typename T, typename IsNull>
+std::unique_ptr<FilterNode> MakeIsNull(std::unique_ptr<Node> a, IsNull f) {
+  return std::make_unique<IsNullFilter<Node, T, IsNull>>(std::move(a), f);
+}
+
+class BoolCompareFilter final : public FilterNode {
+ public:
+  BoolCompareFilter(std::unique_ptr<BoolNode> a, std::unique_ptr<BoolNode> b) : a_(std::move(a)), b_(std::move(b)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    int8_t x[kBatch], y[kBatch];
+    a_->Eval(in, n, x);
+    b_->Eval(in, n, y);
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) { return x[i] >= 0 && x[i] == y[i]; });
+  }
+
+ private:
+  std::unique_ptr<BoolNode> a_, b_;
+};
+
+class BoolIsTrueFilter final : public FilterNode {
+ public:
+  explicit BoolIsTrueFilter(std::unique_ptr<BoolNode> a) : a_(std::move(a)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    int8_t x[kBatch];
+    a_->Eval(in, n, x);
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) { return x[i] == 1; });
+  }
+
+ private:
+  std::unique_ptr<BoolNode> a_;
+};
+
+// has_tag / has_any / has_all over a set column: `wanted[code]` is the index of the asked value a
+// dictionary entry matches (-1: none).
+class SetFilter final : public FilterNode {
+ public:
+  SetFilter(const SetColumn* c, std::vector<int8_t> wanted, int needed_all)
+      : c_(c), wanted_(std::move(wanted)), needed_all_(needed_all) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    const uint32_t* off = c_->offsets.data();
+    const int32_t* codes = c_->codes.data();
+    const int8_t* w = wanted_.data();
+    if (needed_all_ == 0) {
+      return KeepWhere<int>(in, n, out, [&](uint32_t i) {
+        for (uint32_t k = off[in[i]], e = off[in[i] + 1]; k < e; ++k)
+          if (w[codes[k]] >= 0) return true;
+        return false;
+      });
+    }
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) {
+      uint64_t seen = 0;
+      for (uint32_t k = off[in[i]], e = off[in[i] + 1]; k < e; ++k)
+        if (w[codes[k]] >= 0) seen |= uint64_t{1} << w[codes[k]];
+      return std::popcount(seen) == needed_all_;
+    });
+  }
+
+ private:
+  const SetColumn* c_;
+  std::vector<int8_t> wanted_;
+  int needed_all_;  // 0: any
+};
+
+class RowSetFilter final : public FilterNode {
+ public:
+  explicit RowSetFilter(std::vector<uint8_t> member) : member_(std::move(member)) {}
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) { return member_[in[i]] != 0; });
+  }
+
+ private:
+  std::vector<uint8_t> member_;
+};
+
+}  // namespace
+
+namespace {
+
+class CompileError {
+ public:
+  explicit CompileError(absl::Status status) : status(std::move(status)) {}
+  absl::Status status;
+};
+
+SegmentOp Mirror(SegmentOp op) {
+  switch (op) {
+    case SegmentOp::kLt: return SegmentOp::kGt;
+    case SegmentOp::kLe: return SegmentOp::kGe;
+    case SegmentOp::kGt: return SegmentOp::kLt;
+    case SegmentOp::kGe: return SegmentOp::kLe;
+    default: return op;
+  }
+}
+
+}  // namespace
+
+// Turns a checked tree into evaluator nodes bound to one frame. Owns what derived fields compute.
+class SegmentProgram {
+ public:
+  SegmentProgram(const CustomerFrame& frame, const CheckedSegment& types, const SegmentContext& ctx)
+      : frame_(frame), types_(types), ctx_(ctx) {}
+
+  std::unique_ptr<FilterNode> Cond(const SegmentNode& n) {
+    switch (n.op) {
+      case SegmentOp::kAnd: case SegmentOp::kOr: {
+        std::vector<std::unique_ptr<FilterNode>> args;
+        for (const auto& a : n.args) args.push_back(Cond(*a));
+        if (n.op == SegmentOp::kAnd) return std::make_unique<AndFilter>(std::move(args));
+        return std::make_unique<OrFilter>(std::move(args));
+      }
+      case SegmentOp::kNot: return std::make_unique<NotFilter>(Cond(*n.args[0]));
+      case SegmentOp::kNe: return std::make_unique<NotFilter>(Comparison(SegmentOp::kEq, *n.args[0], *n.args[1]));
+      case SegmentOp::kEq: case SegmentOp::kLt: case SegmentOp::kLe: case SegmentOp::kGt: case SegmentOp::kGe:
+      case SegmentOp::kContains: case SegmentOp::kStartsWith: case SegmentOp::kEndsWith:
+        return Comparison(n.op, *n.args[0], *n.args[1]);
+      case SegmentOp::kBetween: {
+        std::vector<std::unique_ptr<FilterNode>> both;
+        both.push_back(Comparison(SegmentOp::kGe, *n.args[0], *n.args[1]));
+        both.push_back(Comparison(SegmentOp::kLe, *n.args[0], *n.args[2]));
+        return std::make_unique<AndFilter>(std::move(both));
+      }
+      case SegmentOp::kIn: return In(n);
+      case SegmentOp::kIsNull: return IsNull(*n.args[0]);
+      case SegmentOp::kLiteral: return std::make_unique<ConstFilter>(n.literal.boolean);
+      case SegmentOp::kCall:
+        if (n.name == "in_segment") return InSegment(n.args[0]->literal.text);
+        if (n.name == "has_tag" || n.name == "has_any_tag" || n.name == "has_all_tags") {
+          return HasValues(std::get<SetColumn>(*frame_.Find("tags")), n, 0, n.name == "has_all_tags");
+        }
+        if (n.name == "has_any" || n.name == "has_all") {
+          return HasValues(std::get<SetColumn>(*frame_.Find(n.args[0]->name)), n, 1, n.name == "has_all");
+        }
+        return std::make_unique<BoolIsTrueFilter>(BoolVal(n));
+      default:  // a bool field
+        return std::make_unique<BoolIsTrueFilter>(BoolVal(n));
+    }
+  }
+
+ private:
+  VType Type(const SegmentNode& n) const { return types_.TypeOf(n); }
+
+  std::unique_ptr<FilterNode> Comparison(SegmentOp op, const SegmentNode& a, const SegmentNode& b) {
+    switch (Type(a)) {
+      case VType::kNumber: return std::make_unique<NumCompareFilter>(op, Num(a), Num(b));
+      case VType::kTime: return std::make_unique<TimeCompareFilter>(op, Time(a), Time(b));
+      case VType::kBool: return std::make_unique<BoolCompareFilter>(BoolVal(a), BoolVal(b));
+      default: break;
+    }
+    std::unique_ptr<TextNode> x = Text(a), y = Text(b);
+    if (x->category() && y->constant()) return CategoryTest(x->category(), op, *y->constant());
+    if (y->category() && x->constant() && IsComparison(op)) return CategoryTest(y->category(), Mirror(op), *x->constant());
+    return std::make_unique<TextFilter>(op, std::move(x), std::move(y));
+  }
+
+  std::unique_ptr<FilterNode> CategoryTest(const CategoryColumn* c, SegmentOp op, const std::string& k) {
+    std::vector<uint8_t> match(c->dictionary.size());
+    for (int32_t code = 0; code < c->dictionary.size(); ++code) match[code] = TextTest(op, c->dictionary.at(code), k);
+    return std::make_unique<CategoryMatchFilter>(c, std::move(match), false);
+  }
+
+  std::unique_ptr<FilterNode> In(const SegmentNode& n) {
+    const SegmentNode& x = *n.args[0];
+    switch (Type(x)) {
+      case VType::kNumber: {
+        std::vector<double> values;
+        for (size_t i = 1; i < n.args.size(); ++i) values.push_back(n.args[i]->literal.number);
+        return std::make_unique<NumInFilter>(Num(x), std::move(values));
+      }
+      case VType::kTime: {
+        std::vector<int64_t> values;
+        for (size_t i = 1; i < n.args.size(); ++i) values.push_back(n.args[i]->literal.micros);
+        return std::make_unique<TimeInFilter>(Time(x), std::move(values));
+      }
+      default: break;
+    }
+    std::vector<std::string> values;
+    for (size_t i = 1; i < n.args.size(); ++i) values.push_back(n.args[i]->literal.text);
+    std::unique_ptr<TextNode> t = Text(x);
+    if (const CategoryColumn* c = t->category()) {
+      std::vector<uint8_t> match(c->dictionary.size());
+      for (const std::string& v : values) {
+        if (int32_t code = c->dictionary.Find(v); code >= 0) match[code] = 1;
+      }
+      return std::make_unique<CategoryMatchFilter>(c, std::move(match), false);
+    }
+    return std::make_unique<TextInFilter>(std::move(t), std::move(values));
+  }
+
+  std::unique_ptr<FilterNode> IsNull(const SegmentNode& x) {
+    switch (Type(x)) {
+      case VType::kNumber: return MakeIsNull<NumNode, double>(Num(x), [](double v) { return std::isnan(v); });
+      case VType::kTime: return MakeIsNull<TimeNode, int64_t>(Time(x), [](int64_t v) { return v == kNullTime; });
+      case VType::kBool: return MakeIsNull<BoolNode, int8_t>(BoolVal(x), [](int8_t v) { return v < 0; });
+      case VType::kSet: {
+        const auto& c = std::get<SetColumn>(*frame_.Find(x.name));
+        std::vector<uint8_t> empty(frame_.rows());
+        for (size_t r = 0; r < frame_.rows(); ++r) empty[r] = c.offsets[r] == c.offsets[r + 1];
+        return std::make_unique<RowSetFilter>(std::move(empty));
+      }
+      default: break;
+    }
+    std::unique_ptr<TextNode> t = Text(x);
+    if (const CategoryColumn* c = t->category()) {
+      return std::make_unique<CategoryMatchFilter>(c, std::vector<uint8_t>(c->dictionary.size()), true);
+    }
+    return MakeIsNull<TextNode, TextVal>(std::move(t), [](const TextVal& v) { return !v.present; });
+  }
+
+  // Set values match without regard to case and width, as tags are stored.
+  std::unique_ptr<FilterNode> HasValues(const SetColumn& c, const SegmentNode& call, size_t first, bool all) {
+    std::vector<std::string> wanted;
+    for (size_t i = first; i < call.args.size(); ++i) {
+      std::string folded = NormalizeForMatch(call.args[i]->literal.text);
+      if (std::find(wanted.begin(), wanted.end(), folded) == wanted.end()) wanted.push_back(std::move(folded));
+    }
+    std::vector<int8_t> index(c.dictionary.size(), -1);
+    for (int32_t code = 0; code < c.dictionary.size(); ++code) {
+      auto it = std::find(wanted.begin(), wanted.end(), NormalizeForMatch(c.dictionary.at(code)));
+      if (it != wanted.end()) index[code] = static_cast<int8_t>(it - wanted.begin());
+    }
+    return std::make_unique<SetFilter>(&c, std::move(index), all ? static_cast<int>(wanted.size()) : 0);
+  }
+
+  std::unique_ptr<FilterNode> InSegment(const std::string& name) {
+    if (!ctx_.segment_members) {
+      throw CompileError(absl::NotFoundError(StrCat("in_segment: no saved segment named \"", name, "\"")));
+    }
+    auto members = ctx_.segment_members(name);
+    if (!members.ok()) throw CompileError(members.status());
+    std::vector<uint8_t> member(frame_.rows());
+    for (int64_t id : *members) {
+      int64_t row = frame_.RowOf(id);
+      if (row >= 0) member[row] = 1;
+    }
+    return std::make_unique<RowSetFilter>(std::move(member));
+  }
+
+  int64_t AsOf(std::string_view what) const {
+    if (ctx_.as_of == kNullTime) {
+      throw CompileError(absl::InvalidArgumentError(StrCat("as_of: required by ", what, " (the time that counts as now)")));
+    }
+    return ctx_.as_of;
+  }
+
+  const TimeColumn& TimeField(std::string_view name) const { return std::get<TimeColumn>(*frame_.Find(name)); }
+
+  std::unique_ptr<NumNode> Num(const SegmentNode& n) {
+    switch (n.op) {
+      case SegmentOp::kLiteral: return std::make_unique<NumConstNode>(n.literal.number);
+      case SegmentOp::kField: {
+        if (const Column* c = frame_.Find(n.name)) return std::make_unique<NumColumnNode>(std::get<NumberColumn>(*c).values.data());
+        if (n.name == "recency_days" || n.name == "tenure_days") {
+          const char* source = n.name == "recency_days" ? "last_order_at" : "first_order_at";
+          return std::make_unique<DaysSinceNode>(std::make_unique<TimeColumnNode>(TimeField(source).values.data()), AsOf(n.name));
+        }
+        throw CompileError(absl::UnimplementedError(StrCat(n.name, ": not available yet")));
+      }
+      case SegmentOp::kNeg: return std::make_unique<NumUnaryNode>(Num(*n.args[0]), [](double x) { return -x; });
+      case SegmentOp::kAdd: case SegmentOp::kSub: case SegmentOp::kMul: case SegmentOp::kDiv:
+        return std::make_unique<NumBinaryNode>(n.op, Num(*n.args[0]), Num(*n.args[1]));
+      default: break;
+    }
+    // Calls.
+    if (n.name == "days_since") return std::make_unique<DaysSinceNode>(Time(*n.args[0]), AsOf("days_since"));
+    if (n.name == "days_between") return std::make_unique<DaysBetweenNode>(Time(*n.args[0]), Time(*n.args[1]));
+    if (n.name == "abs") return std::make_unique<NumUnaryNode>(Num(*n.args[0]), [](double x) { return std::fabs(x); });
+    if (n.name == "round") return std::make_unique<NumUnaryNode>(Num(*n.args[0]), [](double x) { return std::round(x); });
+    if (n.name == "floor") return std::make_unique<NumUnaryNode>(Num(*n.args[0]), [](double x) { return std::floor(x); });
+    if (n.name == "ceil") return std::make_unique<NumUnaryNode>(Num(*n.args[0]), [](double x) { return std::ceil(x); });
+    std::vector<std::unique_ptr<NumNode>> args;
+    for (const auto& a : n.args) args.push_back(Num(*a));
+    if (n.name == "coalesce") return std::make_unique<NumCoalesceNode>(std::move(args));
+    return std::make_unique<NumExtremeNode>(std::move(args), n.name == "greatest");
+  }
+
+  std::unique_ptr<TimeNode> Time(const SegmentNode& n) {
+    switch (n.op) {
+      case SegmentOp::kLiteral: return std::make_unique<TimeConstNode>(n.literal.micros);
+      case SegmentOp::kField: return std::make_unique<TimeColumnNode>(TimeField(n.name).values.data());
+      case SegmentOp::kAdd: case SegmentOp::kSub: {
+        bool time_first = Type(*n.args[0]) == VType::kTime;
+        const SegmentNode& t = *n.args[time_first ? 0 : 1];
+        int64_t delta = n.args[time_first ? 1 : 0]->literal.micros;
+        if (n.args[time_first ? 1 : 0]->op != SegmentOp::kLiteral) {
+          throw CompileError(absl::InvalidArgumentError("durations must be literals such as 90d"));
+        }
+        return std::make_unique<TimeShiftNode>(Time(t), n.op == SegmentOp::kSub ? -delta : delta);
+      }
+      default: break;
+    }
+    if (n.name == "now") return std::make_unique<TimeConstNode>(AsOf("now()"));
+    std::vector<std::unique_ptr<TimeNode>> args;
+    for (const auto& a : n.args) args.push_back(Time(*a));
+    auto kind = n.name == "coalesce" ? TimeCombineNode::kCoalesce
+                : n.name == "least"  ? TimeCombineNode::kLeast
+                                     : TimeCombineNode::kGreatest;
+    return std::make_unique<TimeCombineNode>(std::move(args), kind);
+  }
+
+  std::unique_ptr<TextNode> Text(const SegmentNode& n) {
+    if (n.op == SegmentOp::kLiteral) return std::make_unique<TextConstNode>(n.literal.text);
+    if (n.op == SegmentOp::kField) {
+      const Column* c = frame_.Find(n.name);
+      if (c == nullptr) throw CompileError(absl::UnimplementedError(StrCat(n.name, ": not available yet")));
+      if (const auto* cat = std::get_if<CategoryColumn>(c)) return std::make_unique<CategoryNode>(cat);
+      return std::make_unique<TextColumnNode>(&std::get<TextColumn>(*c));
+    }
+    std::vector<std::unique_ptr<TextNode>> args;
+    for (const auto& a : n.args) args.push_back(Text(*a));
+    return std::make_unique<TextCoalesceNode>(std::move(args));
+  }
+
+  std::unique_ptr<BoolNode> BoolVal(const SegmentNode& n) {
+    if (n.op == SegmentOp::kField) return std::make_unique<BoolColumnNode>(std::get<BoolColumn>(*frame_.Find(n.name)).values.data());
+    if (n.op == SegmentOp::kCall && n.name == "coalesce") {
+      std::vector<std::unique_ptr<BoolNode>> args;
+      for (const auto& a : n.args) args.push_back(BoolVal(*a));
+      return std::make_unique<BoolCoalesceNode>(std::move(args));
+    }
+    return std::make_unique<FilterAsBoolNode>(Cond(n));
+  }
+
+  const CustomerFrame& frame_;
+  const CheckedSegment& types_;
+  const SegmentContext& ctx_;
+};
+
+namespace {
+
+void RunRange(const FilterNode& root, const std::vector<int64_t>& ids, size_t begin, size_t end, std::vector<int64_t>& out) {
+  uint32_t rows[kBatch], kept[kBatch];
+  for (size_t start = begin; start < end; start += kBatch) {
+    uint32_t n = static_cast<uint32_t>(std::min<size_t>(kBatch, end - start));
+    for (uint32_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(start + i);
+    uint32_t m = root.Filter(rows, n, kept);
+    for (uint32_t i = 0; i < m; ++i) out.push_back(ids[kept[i]]);
+  }
+}
+
+}  // namespace
+}  // namespace internal
+
+absl::StatusOr<std::vector<int64_t>> EvaluateSegment(const SegmentExpr& expr, const CustomerFrame& frame,
+                                                     const SegmentContext& context) {
+  if (frame.rows() > UINT32_MAX) return absl::InvalidArgumentError("frame: more than 4294967295 rows");
+  auto checked = internal::Check(expr.node(), SchemaOf(frame));
+  if (!checked.ok()) return checked.status();
+  std::unique_ptr<internal::FilterNode> root;
+  try {
+    internal::SegmentProgram program(frame, *checked, context);
+    root = program.Cond(expr.node());
+  } catch (const internal::CompileError& e) {
+    return e.status;
+  }
+  const size_t n = frame.rows();
+  size_t threads = context.threads > 0 ? context.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max<size_t>(1, n / 65536));
+  std::vector<std::vector<int64_t>> parts(threads);
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) {
+    workers.emplace_back([&, t] { internal::RunRange(*root, frame.ids, n * t / threads, n * (t + 1) / threads, parts[t]); });
+  }
+  internal::RunRange(*root, frame.ids, 0, n / threads, parts[0]);
+  for (auto& w : workers) w.join();
+  std::vector<int64_t> out = std::move(parts[0]);
+  for (size_t t = 1; t < threads; ++t) out.insert(out.end(), parts[t].begin(), parts[t].end());
+  return out;
+}
+
+}  // namespace rapport

@@ -1,0 +1,62 @@
+// The evaluator's building blocks: value nodes fill a batch of rows, filters narrow a selection.
+#ifndef RAPPORT_ANALYTICS_SEGMENT_EVAL_NODES_H_
+#define RAPPORT_ANALYTICS_SEGMENT_EVAL_NODES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "rapport/frame.h"
+
+namespace rapport::internal {
+
+// Rows are processed in batches of at most this many; buffers of this size live on the stack.
+inline constexpr uint32_t kBatch = 1024;
+
+struct TextVal {
+  std::string_view text;
+  bool present = false;
+};
+
+class NumNode {
+ public:
+  virtual ~NumNode() = default;
+  virtual void Eval(const uint32_t* rows, uint32_t n, double* out) const = 0;  // NaN: missing
+  virtual const double* column() const { return nullptr; }
+  virtual std::optional<double> constant() const { return std::nullopt; }
+};
+
+class TimeNode {
+ public:
+  virtual ~TimeNode() = default;
+  virtual void Eval(const uint32_t* rows, uint32_t n, int64_t* out) const = 0;  // kNullTime: missing
+  virtual const int64_t* column() const { return nullptr; }
+  virtual std::optional<int64_t> constant() const { return std::nullopt; }
+};
+
+class TextNode {
+ public:
+  virtual ~TextNode() = default;
+  virtual void Eval(const uint32_t* rows, uint32_t n, TextVal* out) const = 0;
+  virtual const CategoryColumn* category() const { return nullptr; }
+  virtual const std::string* constant() const { return nullptr; }
+};
+
+class BoolNode {
+ public:
+  virtual ~BoolNode() = default;
+  virtual void Eval(const uint32_t* rows, uint32_t n, int8_t* out) const = 0;  // -1: missing
+};
+
+// Keeps the rows of `in` (ascending, n <= kBatch) for which the condition holds, in order, in `out`
+// (which must not alias `in`); returns how many.
+class FilterNode {
+ public:
+  virtual ~FilterNode() = default;
+  virtual uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const = 0;
+};
+
+}  // namespace rapport::internal
+
+#endif  // RAPPORT_ANALYTICS_SEGMENT_EVAL_NODES_H_

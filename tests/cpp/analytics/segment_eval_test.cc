@@ -1,0 +1,187 @@
+#include <cmath>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "base/strings.h"
+#include "rapport/segment.h"
+
+namespace rapport {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr int64_t kDay = kMicrosPerDay;
+constexpr int64_t kNow = 20000 * kDay;  // 2024-10-04
+
+// Five customers: ids 10..50.
+CustomerFrame SmallFrame() {
+  CustomerFrame f;
+  f.ids = {10, 20, 30, 40, 50};
+  CategoryColumn industry, region;
+  for (auto v : {"制造业", "Retail", "制造业", "", "Retail"}) industry.Append(std::string_view(v).empty() ? std::nullopt : std::optional<std::string_view>(v));
+  for (auto v : {"华东", "华东", "华南", "华东", ""}) region.Append(std::string_view(v).empty() ? std::nullopt : std::optional<std::string_view>(v));
+  TextColumn name;
+  for (auto v : {"上海机床厂", "Acme Retail", "广州五金", "Zed", "Acme Goods"}) name.Append(std::string_view(v));
+  SetColumn tags;
+  tags.Append({"vip", "b2b"});
+  tags.Append({"VIP"});
+  tags.Append({});
+  tags.Append({"b2b"});
+  tags.Append({"vip", "blocked"});
+  f.Add("industry", std::move(industry));
+  f.Add("region", std::move(region));
+  f.Add("name", std::move(name));
+  f.Add("tags", std::move(tags));
+  f.Add("active", BoolColumn{{1, 0, -1, 1, 0}});
+  OrderFrame o;
+  auto add = [&](int64_t c, int64_t day, double amount) {
+    o.customer.push_back(c);
+    o.at.push_back(kNow - day * kDay);
+    o.amount.push_back(amount);
+  };
+  add(10, 400, 3000);
+  add(10, 30, 4000);  // customer 10: 7000, last 30 days ago
+  add(20, 200, 9000);  // 20: 9000, last 200 days ago
+  add(30, 10, 100);    // 30: 100, 10 days ago
+  add(50, 91, 6000);   // 50: 6000, 91 days ago (just over 90)
+  AddOrderMetrics(o, f);
+  return f;
+}
+
+std::vector<int64_t> Eval(const CustomerFrame& f, std::string_view text, SegmentContext ctx = {}) {
+  auto e = SegmentExpr::Parse(text);
+  EXPECT_TRUE(e.ok()) << e.status();
+  if (ctx.as_of == kNullTime) ctx.as_of = kNow;
+  auto r = EvaluateSegment(*e, f, ctx);
+  EXPECT_TRUE(r.ok()) << text << ": " << r.status();
+  return r.ok() ? *r : std::vector<int64_t>{-1};
+}
+
+std::string EvalError(const CustomerFrame& f, std::string_view text, SegmentContext ctx = {}) {
+  auto e = SegmentExpr::Parse(text);
+  EXPECT_TRUE(e.ok()) << e.status();
+  auto r = EvaluateSegment(*e, f, ctx);
+  EXPECT_FALSE(r.ok()) << text;
+  return r.ok() ? "" : std::string(r.status().message());
+}
+
+TEST(SegmentEval, IssueExample) {
+  CustomerFrame f = SmallFrame();
+  SegmentContext ctx;
+  ctx.as_of = kNow;
+  ctx.segment_members = [](std::string_view name) -> absl::StatusOr<std::vector<int64_t>> {
+    if (name == "blocked") return std::vector<int64_t>{50};
+    return absl::NotFoundError(StrCat("no saved segment named \"", std::string(name), "\""));
+  };
+  EXPECT_THAT(Eval(f,
+                   "industry in (\"制造业\", \"Retail\") and region = \"华东\" and monetary > 5000 and "
+                   "days_since(last_order_at) <= 90 and has_tag(\"vip\") and not in_segment(\"blocked\")",
+                   ctx),
+              ElementsAre(10));
+  EXPECT_THAT(Eval(f, "monetary > 5000 and not in_segment(\"blocked\")", ctx), ElementsAre(10, 20));
+  EXPECT_EQ(EvalError(f, "in_segment(\"nope\")", ctx), "no saved segment named \"nope\"");
+}
+
+TEST(SegmentEval, MissingValuesNeverCompareButNotAndNotEqualIncludeThem) {
+  CustomerFrame f = SmallFrame();
+  EXPECT_THAT(Eval(f, "region = \"华东\""), ElementsAre(10, 20, 40));
+  EXPECT_THAT(Eval(f, "region != \"华东\""), ElementsAre(30, 50));
+  EXPECT_THAT(Eval(f, "not region = \"华东\""), ElementsAre(30, 50));
+  EXPECT_THAT(Eval(f, "region is null"), ElementsAre(50));
+  EXPECT_THAT(Eval(f, "industry is not null and region is not null"), ElementsAre(10, 20, 30));
+  EXPECT_THAT(Eval(f, "aov > 0"), ElementsAre(10, 20, 30, 50));
+  EXPECT_THAT(Eval(f, "not aov > 0"), ElementsAre(40));
+  EXPECT_THAT(Eval(f, "coalesce(aov, 0) = 0"), ElementsAre(40));
+  EXPECT_THAT(Eval(f, "active = true"), ElementsAre(10, 40));
+  EXPECT_THAT(Eval(f, "active"), ElementsAre(10, 40));
+  EXPECT_THAT(Eval(f, "active is null or active = false"), ElementsAre(20, 30, 50));
+  EXPECT_THAT(Eval(f, "frequency / 0 > 0 or frequency / 0 is null"), ElementsAre(10, 20, 30, 40, 50));
+}
+
+TEST(SegmentEval, TimesDurationsAndDays) {
+  CustomerFrame f = SmallFrame();
+  EXPECT_THAT(Eval(f, "recency_days <= 90"), ElementsAre(10, 30));
+  EXPECT_THAT(Eval(f, "recency_days between 90 and 91"), ElementsAre(50));
+  EXPECT_THAT(Eval(f, "last_order_at >= now() - 90d"), ElementsAre(10, 30));
+  EXPECT_THAT(Eval(f, "last_order_at >= now() - 13w"), ElementsAre(10, 30, 50));
+  EXPECT_THAT(Eval(f, "last_order_at < now() - 2160h"), ElementsAre(20, 50));
+  EXPECT_THAT(Eval(f, "tenure_days > 365"), ElementsAre(10));
+  EXPECT_THAT(Eval(f, "days_between(first_order_at, last_order_at) = 370"), ElementsAre(10));
+  EXPECT_THAT(Eval(f, "mean_interpurchase_days = 370"), ElementsAre(10));
+  EXPECT_THAT(Eval(f, "last_order_at > date \"2024-07-01\""), ElementsAre(10, 30, 50));
+  EXPECT_THAT(Eval(f, "last_order_at in (date \"2024-09-24\")"), ElementsAre(30));
+  EXPECT_EQ(EvalError(f, "recency_days < 5"), "as_of: required by recency_days (the time that counts as now)");
+}
+
+TEST(SegmentEval, TextOnCategoriesAndFreeText) {
+  CustomerFrame f = SmallFrame();
+  EXPECT_THAT(Eval(f, "name contains \"Acme\""), ElementsAre(20, 50));
+  EXPECT_THAT(Eval(f, "name starts_with \"上海\" or name ends_with \"五金\""), ElementsAre(10, 30));
+  EXPECT_THAT(Eval(f, "industry starts_with \"制\""), ElementsAre(10, 30));
+  EXPECT_THAT(Eval(f, "industry not in (\"Retail\")"), ElementsAre(10, 30, 40));
+  EXPECT_THAT(Eval(f, "industry < \"S\""), ElementsAre(20, 50));
+  EXPECT_THAT(Eval(f, "\"S\" > industry"), ElementsAre(20, 50));
+  EXPECT_THAT(Eval(f, "coalesce(industry, region) = \"华东\""), ElementsAre(40));
+  EXPECT_THAT(Eval(f, "name in (\"Zed\", \"nobody\")"), ElementsAre(40));
+}
+
+TEST(SegmentEval, TagsMatchWithoutCase) {
+  CustomerFrame f = SmallFrame();
+  EXPECT_THAT(Eval(f, "has_tag(\"VIP\")"), ElementsAre(10, 20, 50));
+  EXPECT_THAT(Eval(f, "has_any_tag(\"blocked\", \"b2b\")"), ElementsAre(10, 40, 50));
+  EXPECT_THAT(Eval(f, "has_all_tags(\"vip\", \"b2b\")"), ElementsAre(10));
+  EXPECT_THAT(Eval(f, "has_all(tags, \"vip\", \"Vip\")"), ElementsAre(10, 20, 50));
+  EXPECT_THAT(Eval(f, "tags is null"), ElementsAre(30));
+}
+
+TEST(SegmentEval, CheckErrorsNamePositionsTypesAndSuggestions) {
+  CustomerFrame f = SmallFrame();
+  EXPECT_EQ(EvalError(f, "monetery > 5"), "1:1: unknown field \"monetery\"; did you mean \"monetary\"?");
+  EXPECT_EQ(EvalError(f, "region = 5"), "1:8: cannot compare text with number");
+  EXPECT_EQ(EvalError(f, "monetary > \"5\""), "1:10: cannot compare number with text");
+  EXPECT_EQ(EvalError(f, "days_sinse(last_order_at) < 5"), "1:1: unknown function \"days_sinse\"; did you mean \"days_since\"?");
+  EXPECT_EQ(EvalError(f, "days_since(monetary) < 5"), "1:12: days_since expects a time as argument 1, got a number");
+  EXPECT_EQ(EvalError(f, "monetary"), "1:1: the expression is a number, not a condition (compare it, e.g. monetary > 0)");
+  EXPECT_EQ(EvalError(f, "tags = \"vip\""), "1:6: cannot compare set with text");
+  EXPECT_EQ(EvalError(f, "tags contains \"vip\""), "1:6: 'contains' needs text on both sides, got set and text (use has_tag(\"...\"))");
+  EXPECT_EQ(EvalError(f, "has_tag(region)"), "1:9: has_tag takes quoted text, e.g. \"vip\"");
+  EXPECT_EQ(EvalError(f, "last_order_at - first_order_at > 5"), "1:15: cannot subtract times: use days_between(a, b)");
+  EXPECT_EQ(EvalError(f, "recency_days < 90d"), "1:14: cannot compare number with duration");
+  EXPECT_EQ(EvalError(f, "region in (\"a\", industry)"), "1:17: the list of 'in' takes literal values");
+  EXPECT_EQ(EvalError(f, "monetary > 1 and frequency"), "1:18: 'and' needs conditions, got a number (compare it, e.g. frequency > 0)");
+}
+
+TEST(SegmentEval, ThreadsDoNotChangeTheResult) {
+  CustomerFrame f;
+  const int n = 300000;
+  NumberColumn x;
+  CategoryColumn c;
+  for (int i = 0; i < n; ++i) {
+    f.ids.push_back(i * 3 + 1);
+    x.values.push_back(i % 97 == 0 ? NAN : (i * 7919) % 1000);
+    c.Append(i % 5 == 0 ? std::nullopt : std::optional<std::string_view>(i % 3 ? "a" : "b"));
+  }
+  f.Add("x", std::move(x));
+  f.Add("c", std::move(c));
+  auto e = SegmentExpr::Parse("(x > 500 or c = \"b\") and not x between 700 and 800");
+  ASSERT_TRUE(e.ok());
+  SegmentContext one, many;
+  one.threads = 1;
+  many.threads = 4;
+  auto a = EvaluateSegment(*e, f, one), b = EvaluateSegment(*e, f, many);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  // Reference, row by row.
+  std::vector<int64_t> expected;
+  const auto& xs = std::get<NumberColumn>(*f.Find("x")).values;
+  const auto& cs = std::get<CategoryColumn>(*f.Find("c"));
+  for (int i = 0; i < n; ++i) {
+    bool cb = cs.Get(i) == std::optional<std::string_view>("b");
+    if ((xs[i] > 500 || cb) && !(xs[i] >= 700 && xs[i] <= 800)) expected.push_back(f.ids[i]);
+  }
+  EXPECT_EQ(*a, expected);
+}
+
+}  // namespace
+}  // namespace rapport
