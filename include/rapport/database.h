@@ -14,7 +14,9 @@
 #include "rapport/change.h"
 #include "rapport/clock.h"
 #include "rapport/customer.h"
+#include "rapport/frame.h"
 #include "rapport/import.h"
+#include "rapport/segment.h"
 #include "rapport/timeline.h"
 #include "rapport/types.h"
 
@@ -31,6 +33,19 @@ struct Options {
   bool create_if_missing = true;
   int busy_timeout_ms = 5000;
   int reader_connections = 4;  // file databases: connections for concurrent reads (WAL)
+};
+
+// Which orders count in order metrics and analyses.
+struct FrameOptions {
+  std::vector<std::string> order_statuses{"completed"};
+  // Orders in this currency count. Empty: the one currency the orders use (an error when they use
+  // several: metrics never add up different currencies).
+  std::string currency;
+};
+
+struct SegmentOptions {
+  std::optional<absl::Time> as_of;  // "now" for the expression; default: the database clock
+  FrameOptions frame;
 };
 
 class Database;
@@ -116,6 +131,17 @@ class Database {
   // Bulk import of customers from CSV text or a file.
   absl::StatusOr<ImportReport> ImportCsv(std::string_view csv_text, const ImportOptions& options);
   absl::StatusOr<ImportReport> ImportCsvFile(const std::string& path, const ImportOptions& options);
+
+  // Analytics: frames for the engine, and segments.
+  // Live customers (ascending id) with core fields, custom fields, tags and order metrics.
+  absl::StatusOr<CustomerFrame> LoadCustomerFrame(const FrameOptions& options = {}) const;
+  // The orders that count, by (customer, time), amounts in major units of the currency.
+  absl::StatusOr<OrderFrame> LoadOrderFrame(const FrameOptions& options = {}) const;
+  // Customers (ascending id) for which a segment expression holds.
+  absl::StatusOr<std::vector<CustomerId>> Segment(const SegmentExpr& expr, const SegmentOptions& options = {}) const;
+  absl::StatusOr<std::vector<CustomerId>> Segment(std::string_view expr, const SegmentOptions& options = {}) const;
+  // The expression as one parameterised SQL query over this database's tables.
+  absl::StatusOr<SqlQuery> SegmentSql(const SegmentExpr& expr, const SegmentOptions& options = {}) const;
 
   // Change feed.
   absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;

@@ -128,10 +128,11 @@ struct SqlSchema {
     std::string name;
     int type = 0;                // a FieldType value
     int currency_digits = -1;    // money fields with a fixed currency: its minor-unit digits
+    std::vector<std::string> options;  // enum and multi-enum fields
   };
   std::vector<CustomField> custom_fields;
   std::vector<std::string> order_statuses{"completed"};  // orders that count in order metrics
-  std::string currency;                                    // orders in this currency count
+  std::string currency;  // orders in this currency count (empty: there are no orders)
   int currency_digits = 2;
 };
 

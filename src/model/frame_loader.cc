@@ -1,0 +1,304 @@
+#include "model/frame_loader.h"
+
+#include <cmath>
+
+#include "absl/time/civil_time.h"
+#include "base/money.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "base/time_format.h"
+#include "nlohmann/json.hpp"
+#include "rapport/database.h"
+
+namespace rapport::internal {
+namespace {
+
+std::optional<std::string_view> OptView(const Statement& st, int col) {
+  if (st.IsNull(col)) return std::nullopt;
+  return st.TextView(col);
+}
+
+int64_t DayMicros(std::string_view text) {
+  auto day = ParseDate("date", text);
+  if (!day.ok()) return kNullTime;
+  return absl::ToUnixMicros(absl::FromCivil(*day, absl::UTCTimeZone()));
+}
+
+// One custom field's column and how to read it from the SELECT.
+struct CustomReader {
+  const CustomFieldDef* def;
+  int col;  // first result column
+  Column* column = nullptr;
+};
+
+std::string InList(size_t n) {
+  std::string s = "(";
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s + ")";
+}
+
+}  // namespace
+
+absl::StatusOr<OrderScope> ResolveOrderScope(Connection& conn, const FrameOptions& options) {
+  OrderScope scope;
+  if (options.order_statuses.empty()) return absl::InvalidArgumentError("order_statuses: must name at least one status");
+  scope.statuses = options.order_statuses;
+  scope.currency = options.currency;
+  if (scope.currency.empty()) {
+    ASSIGN_OR_RETURN(Statement st, conn.Prepare("SELECT DISTINCT currency FROM orders ORDER BY currency LIMIT 3"));
+    std::vector<std::string> found;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      found.push_back(st.Text(0));
+    }
+    if (found.size() > 1) {
+      return absl::FailedPreconditionError(StrCat("currency: the orders use several currencies (", found[0], ", ", found[1],
+                                                  found.size() > 2 ? ", ..." : "", "); choose one in FrameOptions::currency"));
+    }
+    if (!found.empty()) scope.currency = found[0];
+  }
+  if (!scope.currency.empty()) {
+    ASSIGN_OR_RETURN(scope.digits, CurrencyDigits("currency", scope.currency));
+  }
+  return scope;
+}
+
+absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope) {
+  std::string sql =
+      "SELECT id, kind, name, industry, region, size, source, owner, birthday, lifecycle_stage, created_at, updated_at";
+  std::vector<CustomReader> custom;
+  int col = 12;
+  for (const auto& [name, field] : schema.fields()) {
+    custom.push_back({&field.def, col});
+    const std::string path = StrCat("'$.", name, "'");
+    switch (field.def.type) {
+      case FieldType::kMoney:
+        sql += StrCat(", json_extract(custom, '$.", name, ".minor'), json_extract(custom, '$.", name, ".currency')");
+        col += 2;
+        break;
+      case FieldType::kMultiEnum:
+        sql += StrCat(", json_extract(custom, ", path, ")");  // a JSON array text
+        col += 1;
+        break;
+      default:
+        sql += StrCat(", json_extract(custom, ", path, ")");
+        col += 1;
+        break;
+    }
+  }
+  sql += " FROM customers WHERE deleted_at IS NULL ORDER BY id";
+
+  CustomerFrame f;
+  CategoryColumn kind, industry, region, size, source, stage;
+  TextColumn name;
+  NumberColumn owner;
+  TimeColumn birthday, created, updated;
+  std::vector<Column> custom_columns;
+  custom_columns.reserve(custom.size());
+  for (CustomReader& r : custom) {
+    switch (r.def->type) {
+      case FieldType::kText: custom_columns.emplace_back(TextColumn{}); break;
+      case FieldType::kEnum: custom_columns.emplace_back(CategoryColumn{}); break;
+      case FieldType::kMultiEnum: custom_columns.emplace_back(SetColumn{}); break;
+      case FieldType::kDate: case FieldType::kTime: custom_columns.emplace_back(TimeColumn{}); break;
+      case FieldType::kBool: custom_columns.emplace_back(BoolColumn{}); break;
+      default: custom_columns.emplace_back(NumberColumn{}); break;
+    }
+    r.column = &custom_columns.back();
+  }
+  ASSIGN_OR_RETURN(Statement st, conn.Prepare(sql));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    f.ids.push_back(st.Int(0));
+    kind.Append(st.TextView(1));
+    name.Append(st.TextView(2));
+    industry.Append(OptView(st, 3));
+    region.Append(OptView(st, 4));
+    size.Append(OptView(st, 5));
+    source.Append(OptView(st, 6));
+    owner.values.push_back(st.IsNull(7) ? NAN : static_cast<double>(st.Int(7)));
+    birthday.values.push_back(st.IsNull(8) ? kNullTime : DayMicros(st.TextView(8)));
+    stage.Append(OptView(st, 9));
+    created.values.push_back(st.Int(10));
+    updated.values.push_back(st.Int(11));
+    for (CustomReader& r : custom) {
+      const bool null = st.IsNull(r.col);
+      switch (r.def->type) {
+        case FieldType::kText: std::get<TextColumn>(*r.column).Append(OptView(st, r.col)); break;
+        case FieldType::kEnum: std::get<CategoryColumn>(*r.column).Append(OptView(st, r.col)); break;
+        case FieldType::kMultiEnum: {
+          std::vector<std::string> values;
+          if (!null) {
+            auto j = nlohmann::json::parse(st.TextView(r.col), nullptr, false);
+            if (j.is_array()) {
+              for (const auto& v : j)
+                if (v.is_string()) values.push_back(v.get<std::string>());
+            }
+          }
+          std::vector<std::string_view> views(values.begin(), values.end());
+          std::get<SetColumn>(*r.column).Append(views);
+          break;
+        }
+        case FieldType::kDate:
+          std::get<TimeColumn>(*r.column).values.push_back(null ? kNullTime : DayMicros(st.TextView(r.col)));
+          break;
+        case FieldType::kTime: std::get<TimeColumn>(*r.column).values.push_back(null ? kNullTime : st.Int(r.col)); break;
+        case FieldType::kBool:
+          std::get<BoolColumn>(*r.column).values.push_back(null ? int8_t{-1} : static_cast<int8_t>(st.Int(r.col) != 0));
+          break;
+        case FieldType::kMoney: {
+          double v = NAN;
+          if (!null) {
+            auto digits = CurrencyDigits("currency", st.TextView(r.col + 1));
+            v = static_cast<double>(st.Int(r.col)) / std::pow(10.0, digits.ok() ? *digits : 2);
+          }
+          std::get<NumberColumn>(*r.column).values.push_back(v);
+          break;
+        }
+        default:  // integer, decimal (stored as canonical decimal text)
+          std::get<NumberColumn>(*r.column).values.push_back(null ? NAN : st.Double(r.col));
+          break;
+      }
+    }
+  }
+  const size_t n = f.ids.size();
+
+  // Tags, in (customer, tag) order: merged with the ascending ids.
+  SetColumn tags;
+  tags.offsets.reserve(n + 1);
+  {
+    ASSIGN_OR_RETURN(Statement t, conn.Prepare(
+        "SELECT t.customer_id, t.tag FROM customer_tags t JOIN customers c ON c.id = t.customer_id "
+        "WHERE c.deleted_at IS NULL ORDER BY t.customer_id, t.tag"));
+    size_t row = 0;
+    std::vector<std::string_view> current;
+    std::vector<std::string> storage;
+    ASSIGN_OR_RETURN(bool have, t.Step());
+    while (row < n) {
+      storage.clear();
+      while (have && t.Int(0) == f.ids[row]) {
+        storage.push_back(t.Text(1));
+        ASSIGN_OR_RETURN(have, t.Step());
+      }
+      while (have && t.Int(0) < f.ids[row]) {
+        ASSIGN_OR_RETURN(have, t.Step());
+      }
+      current.assign(storage.begin(), storage.end());
+      tags.Append(current);
+      ++row;
+    }
+  }
+
+  // Order metrics, summed in minor units so that the totals are exact.
+  NumberColumn frequency{std::vector<double>(n, 0.0)}, monetary{std::vector<double>(n, 0.0)};
+  NumberColumn aov{std::vector<double>(n, NAN)}, interval{std::vector<double>(n, NAN)};
+  TimeColumn first{std::vector<int64_t>(n, kNullTime)}, last{std::vector<int64_t>(n, kNullTime)};
+  if (!scope.currency.empty()) {
+    ASSIGN_OR_RETURN(Statement o, conn.Prepare(StrCat(
+        "SELECT customer_id, count(*), sum(amount_minor), min(ordered_at), max(ordered_at) FROM orders "
+        "WHERE status IN ", InList(scope.statuses.size()), " AND currency = ? GROUP BY customer_id ORDER BY customer_id")));
+    int i = 1;
+    for (const std::string& s : scope.statuses) o.Bind(i++, s);
+    o.Bind(i, scope.currency);
+    const double unit = std::pow(10.0, scope.digits);
+    size_t row = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(bool have, o.Step());
+      if (!have) break;
+      int64_t id = o.Int(0);
+      while (row < n && f.ids[row] < id) ++row;
+      if (row >= n) break;
+      if (f.ids[row] != id) continue;
+      const double count = static_cast<double>(o.Int(1));
+      frequency.values[row] = count;
+      monetary.values[row] = static_cast<double>(o.Int(2)) / unit;
+      aov.values[row] = monetary.values[row] / count;
+      first.values[row] = o.Int(3);
+      last.values[row] = o.Int(4);
+      if (count >= 2) {
+        interval.values[row] = static_cast<double>(last.values[row] - first.values[row]) / (count - 1) /
+                               static_cast<double>(kMicrosPerDay);
+      }
+    }
+  }
+
+  f.Add("kind", std::move(kind));
+  f.Add("name", std::move(name));
+  f.Add("industry", std::move(industry));
+  f.Add("region", std::move(region));
+  f.Add("size", std::move(size));
+  f.Add("source", std::move(source));
+  f.Add("owner", std::move(owner));
+  f.Add("birthday", std::move(birthday));
+  f.Add("lifecycle_stage", std::move(stage));
+  f.Add("created_at", std::move(created));
+  f.Add("updated_at", std::move(updated));
+  f.Add("tags", std::move(tags));
+  for (size_t k = 0; k < custom.size(); ++k) f.Add(custom[k].def->name, std::move(custom_columns[k]));
+  f.Add("frequency", std::move(frequency));
+  f.Add("monetary", std::move(monetary));
+  f.Add("aov", std::move(aov));
+  f.Add("first_order_at", std::move(first));
+  f.Add("last_order_at", std::move(last));
+  f.Add("mean_interpurchase_days", std::move(interval));
+  return f;
+}
+
+absl::StatusOr<OrderFrame> LoadOrderFrame(Connection& conn, const OrderScope& scope) {
+  OrderFrame f;
+  if (scope.currency.empty()) return f;
+  ASSIGN_OR_RETURN(Statement o, conn.Prepare(StrCat(
+      "SELECT o.customer_id, o.ordered_at, o.amount_minor FROM orders o JOIN customers c ON c.id = o.customer_id "
+      "WHERE c.deleted_at IS NULL AND o.status IN ", InList(scope.statuses.size()),
+      " AND o.currency = ? ORDER BY o.customer_id, o.ordered_at, o.id")));
+  int i = 1;
+  for (const std::string& s : scope.statuses) o.Bind(i++, s);
+  o.Bind(i, scope.currency);
+  const double unit = std::pow(10.0, scope.digits);
+  while (true) {
+    ASSIGN_OR_RETURN(bool have, o.Step());
+    if (!have) break;
+    f.customer.push_back(o.Int(0));
+    f.at.push_back(o.Int(1));
+    f.amount.push_back(static_cast<double>(o.Int(2)) / unit);
+  }
+  return f;
+}
+
+SqlSchema MakeSqlSchema(const FieldSchema& schema, const OrderScope& scope) {
+  SqlSchema s;
+  s.fields = {{"kind", ColumnType::kCategory},      {"name", ColumnType::kText},
+              {"industry", ColumnType::kCategory},  {"region", ColumnType::kCategory},
+              {"size", ColumnType::kCategory},      {"source", ColumnType::kCategory},
+              {"owner", ColumnType::kNumber},       {"birthday", ColumnType::kTime},
+              {"lifecycle_stage", ColumnType::kCategory}, {"created_at", ColumnType::kTime},
+              {"updated_at", ColumnType::kTime},    {"tags", ColumnType::kSet}};
+  for (const auto& [name, field] : schema.fields()) {
+    ColumnType t = ColumnType::kNumber;
+    switch (field.def.type) {
+      case FieldType::kText: t = ColumnType::kText; break;
+      case FieldType::kEnum: t = ColumnType::kCategory; break;
+      case FieldType::kMultiEnum: t = ColumnType::kSet; break;
+      case FieldType::kDate: case FieldType::kTime: t = ColumnType::kTime; break;
+      case FieldType::kBool: t = ColumnType::kBool; break;
+      default: break;
+    }
+    s.fields.push_back({name, t});
+    SqlSchema::CustomField cf{name, static_cast<int>(field.def.type), -1, field.def.options};
+    if (field.def.type == FieldType::kMoney && !field.def.currency.empty()) {
+      auto digits = CurrencyDigits("currency", field.def.currency);
+      cf.currency_digits = digits.ok() ? *digits : 2;
+    }
+    s.custom_fields.push_back(std::move(cf));
+  }
+  for (const char* m : {"frequency", "monetary", "aov", "mean_interpurchase_days"}) s.fields.push_back({m, ColumnType::kNumber});
+  for (const char* m : {"first_order_at", "last_order_at"}) s.fields.push_back({m, ColumnType::kTime});
+  s.order_statuses = scope.statuses;
+  s.currency = scope.currency;
+  s.currency_digits = scope.digits;
+  return s;
+}
+
+}  // namespace rapport::internal

@@ -1,0 +1,36 @@
+// Reads the store into analytics frames, one pass per table.
+#ifndef RAPPORT_MODEL_FRAME_LOADER_H_
+#define RAPPORT_MODEL_FRAME_LOADER_H_
+
+#include "absl/status/statusor.h"
+#include "model/field_schema.h"
+#include "rapport/frame.h"
+#include "rapport/segment.h"
+#include "store/sqlite.h"
+
+namespace rapport {
+struct FrameOptions;
+}
+
+namespace rapport::internal {
+
+// The orders that count: statuses and the currency (resolved when the options leave it empty).
+struct OrderScope {
+  std::vector<std::string> statuses;
+  std::string currency;  // empty: there are no orders
+  int digits = 2;
+};
+absl::StatusOr<OrderScope> ResolveOrderScope(Connection& conn, const FrameOptions& options);
+
+// Live customers (not deleted), ascending id, with core fields, custom fields, tags and order metrics.
+absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope);
+
+// The orders that count, ordered by (customer, time), amounts in major units.
+absl::StatusOr<OrderFrame> LoadOrderFrame(Connection& conn, const OrderScope& scope);
+
+// How segment fields map to the store's columns, for CompileSegmentToSql.
+SqlSchema MakeSqlSchema(const FieldSchema& schema, const OrderScope& scope);
+
+}  // namespace rapport::internal
+
+#endif  // RAPPORT_MODEL_FRAME_LOADER_H_
