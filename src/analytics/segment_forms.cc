@@ -285,7 +285,9 @@ NodePtr FromJsonValue(const Json& j, const std::string& path, int depth) {
   if (j.size() != 1 && !(j.size() == 2 && j.contains("call"))) {
     throw JsonError(path, "expected an object with one operator key");
   }
-  const auto& [key, body] = *j.items().begin();
+  // Not a structured binding: lambdas below capture these (clang 14 cannot capture bindings).
+  const std::string key = j.items().begin().key();
+  const Json& body = j.items().begin().value();
   const std::string sub = StrCat(path, ".", j.contains("call") ? "call" : key);
   auto text_of = [&](const Json& v, std::string_view what) {
     if (!v.is_string()) throw JsonError(sub, StrCat("expected ", what, " as a string"));

@@ -176,7 +176,13 @@ class Lexer {
   Token QuotedName(Token t) {
     Advance(1);
     size_t start = pos_;
-    while (pos_ < src_.size() && src_[pos_] != '`' && src_[pos_] != '\n') Advance(1);
+    while (pos_ < src_.size() && src_[pos_] != '`' && src_[pos_] != '\n') {
+      uint32_t cp = 0;
+      int len = Utf8Length(src_, pos_, &cp);
+      if (len == 0) throw ParseError(line_, column_, "invalid UTF-8");
+      if (cp < 0x20) throw ParseError(line_, column_, "control character in a `name`");
+      Advance(len);
+    }
     if (pos_ >= src_.size() || src_[pos_] != '`') throw ParseError(t.line, t.column, "unterminated `name`");
     t.kind = Tok::kQuotedName;
     t.text = std::string(src_.substr(start, pos_ - start));

@@ -185,7 +185,9 @@ class SegmentDifferential : public ::testing::Test {
         o.status = g.Coin(0.85) ? "completed" : "refunded";
         ASSERT_TRUE(db.AddOrder(o).ok());
       }
-      if (i % 50 == 7) ASSERT_TRUE(db.DeleteCustomer(c->id).ok());
+      if (i % 50 == 7) {
+        ASSERT_TRUE(db.DeleteCustomer(c->id).ok());
+      }
     }
     ASSERT_TRUE(tx->Commit().ok());
     t_.clock->Set(At(2025, 3, 1, 12));

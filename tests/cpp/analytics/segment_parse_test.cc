@@ -46,6 +46,7 @@ TEST(SegmentParse, ErrorsNameLineAndColumnWithACaret) {
   EXPECT_THAT(ErrorOf("x is 5"), HasSubstr("1:6: expected 'null' after 'is', found 5"));
   EXPECT_THAT(ErrorOf("created_at > date \"2025-02-30\""), HasSubstr("1:19: \"2025-02-30\" is not a date"));
   EXPECT_THAT(ErrorOf("name = \"a\xff\""), HasSubstr("1:10: invalid UTF-8"));
+  EXPECT_THAT(ErrorOf("`a\x9c` = 1"), HasSubstr("1:3: invalid UTF-8"));
   EXPECT_THAT(ErrorOf(std::string(500, '(') + "x" + std::string(500, ')')), HasSubstr("nested too deeply"));
   EXPECT_THAT(ErrorOf(std::string(5000, '-') + "x"), HasSubstr("nested too deeply"));
 }
