@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "db/frame_cache.h"
 #include "model/customer_repository.h"
 #include "model/field_schema.h"
 #include "rapport/database.h"
@@ -95,6 +96,15 @@ class Core {
 
   mutable std::mutex schema_mu_;
   std::shared_ptr<const FieldSchema> schema_;
+
+ public:
+  // Whether this thread holds the write lock (a transaction is open): reads see uncommitted data.
+  bool WritingOnThisThread() const { return HeldByThisThread(); }
+  // The customer frame segments are evaluated on (see FrameCache).
+  FrameCache& frame_cache() const { return *frame_cache_; }
+
+ private:
+  std::unique_ptr<FrameCache> frame_cache_ = std::make_unique<FrameCache>();
 };
 
 template <typename F>

@@ -34,11 +34,13 @@ absl::StatusOr<OrderFrame> Database::LoadOrderFrame(const FrameOptions& options)
 }
 
 absl::StatusOr<std::vector<CustomerId>> Database::Segment(const SegmentExpr& expr, const SegmentOptions& options) const {
-  ASSIGN_OR_RETURN(CustomerFrame frame, LoadCustomerFrame(options.frame));
-  ASSIGN_OR_RETURN(std::vector<int64_t> ids, EvaluateSegment(expr, frame, ContextFor(*this, options)));
   std::vector<CustomerId> out;
-  out.reserve(ids.size());
-  for (int64_t id : ids) out.push_back(CustomerId{id});
+  RETURN_IF_ERROR(core_->frame_cache().Use(*core_, options.frame, [&](const CustomerFrame& frame, const internal::OrderScope&) {
+    ASSIGN_OR_RETURN(std::vector<int64_t> ids, EvaluateSegment(expr, frame, ContextFor(*this, options)));
+    out.reserve(ids.size());
+    for (int64_t id : ids) out.push_back(CustomerId{id});
+    return absl::OkStatus();
+  }));
   return out;
 }
 

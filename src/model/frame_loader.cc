@@ -64,7 +64,13 @@ absl::StatusOr<OrderScope> ResolveOrderScope(Connection& conn, const FrameOption
   return scope;
 }
 
-absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope) {
+absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
+                                                const std::vector<int64_t>* only) {
+  // A subset of customers is passed as one JSON array parameter.
+  const std::string ids_json = only ? nlohmann::json(*only).dump() : "";
+  auto restrict = [&](std::string_view column) {
+    return only ? StrCat(" AND ", column, " IN (SELECT value FROM json_each(?))") : std::string();
+  };
   std::string sql =
       "SELECT id, kind, name, industry, region, size, source, owner, birthday, lifecycle_stage, created_at, updated_at";
   std::vector<CustomReader> custom;
@@ -87,7 +93,7 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
         break;
     }
   }
-  sql += " FROM customers WHERE deleted_at IS NULL ORDER BY id";
+  sql += StrCat(" FROM customers WHERE deleted_at IS NULL", restrict("id"), " ORDER BY id");
 
   CustomerFrame f;
   CategoryColumn kind, industry, region, size, source, stage;
@@ -108,6 +114,7 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
     r.column = &custom_columns.back();
   }
   ASSIGN_OR_RETURN(Statement st, conn.Prepare(sql));
+  if (only) st.Bind(1, ids_json);
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -169,9 +176,10 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
   SetColumn tags;
   tags.offsets.reserve(n + 1);
   {
-    ASSIGN_OR_RETURN(Statement t, conn.Prepare(
+    ASSIGN_OR_RETURN(Statement t, conn.Prepare(StrCat(
         "SELECT t.customer_id, t.tag FROM customer_tags t JOIN customers c ON c.id = t.customer_id "
-        "WHERE c.deleted_at IS NULL ORDER BY t.customer_id, t.tag"));
+        "WHERE c.deleted_at IS NULL", restrict("t.customer_id"), " ORDER BY t.customer_id, t.tag")));
+    if (only) t.Bind(1, ids_json);
     size_t row = 0;
     std::vector<std::string_view> current;
     std::vector<std::string> storage;
@@ -198,10 +206,12 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
   if (!scope.currency.empty()) {
     ASSIGN_OR_RETURN(Statement o, conn.Prepare(StrCat(
         "SELECT customer_id, count(*), sum(amount_minor), min(ordered_at), max(ordered_at) FROM orders "
-        "WHERE status IN ", InList(scope.statuses.size()), " AND currency = ? GROUP BY customer_id ORDER BY customer_id")));
+        "WHERE status IN ", InList(scope.statuses.size()), " AND currency = ?", restrict("customer_id"),
+        " GROUP BY customer_id ORDER BY customer_id")));
     int i = 1;
     for (const std::string& s : scope.statuses) o.Bind(i++, s);
-    o.Bind(i, scope.currency);
+    o.Bind(i++, scope.currency);
+    if (only) o.Bind(i, ids_json);
     const double unit = std::pow(10.0, scope.digits);
     size_t row = 0;
     while (true) {

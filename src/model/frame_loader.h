@@ -22,8 +22,10 @@ struct OrderScope {
 };
 absl::StatusOr<OrderScope> ResolveOrderScope(Connection& conn, const FrameOptions& options);
 
-// Live customers (not deleted), ascending id, with core fields, custom fields, tags and order metrics.
-absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope);
+// Live customers (not deleted), ascending id, with core fields, custom fields, tags and order metrics;
+// only those in `only` when given.
+absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
+                                                const std::vector<int64_t>* only = nullptr);
 
 // The orders that count, ordered by (customer, time), amounts in major units.
 absl::StatusOr<OrderFrame> LoadOrderFrame(Connection& conn, const OrderScope& scope);

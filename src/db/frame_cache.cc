@@ -1,0 +1,67 @@
+#include "db/frame_cache.h"
+
+#include "analytics/frame_update.h"
+#include "base/status_macros.h"
+#include "db/facade_util.h"
+#include "model/frame_changes.h"
+#include "store/change_log.h"
+
+namespace rapport::internal {
+namespace {
+
+bool SameOptions(const FrameOptions& a, const FrameOptions& b) {
+  return a.order_statuses == b.order_statuses && a.currency == b.currency;
+}
+
+}  // namespace
+
+absl::Status FrameCache::Use(const Core& core, const FrameOptions& options,
+                             const std::function<absl::Status(const CustomerFrame&, const OrderScope&)>& fn) {
+  if (core.WritingOnThisThread()) {
+    // Inside a transaction the data may still be rolled back: use a private frame, keep the cache.
+    return Query(core, [&](Connection& conn, const FieldSchema& schema) -> absl::Status {
+      ASSIGN_OR_RETURN(OrderScope scope, ResolveOrderScope(conn, options));
+      ASSIGN_OR_RETURN(CustomerFrame frame, LoadCustomerFrame(conn, schema, scope));
+      return fn(frame, scope);
+    });
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  return Query(core, [&](Connection& conn, const FieldSchema& schema) -> absl::Status {
+    bool reload = !frame_ || !options_ || !SameOptions(*options_, options);
+    FrameChanges changes;
+    if (!reload) {
+      // A tenth of the frame re-read costs about as much as loading it whole.
+      size_t limit = std::max<size_t>(1000, frame_->rows() / 10);
+      ASSIGN_OR_RETURN(changes, CustomersChangedSince(conn, seq_, limit, scope_.currency));
+      reload = changes.reload;
+      if (!reload && !changes.customers.empty()) {
+        ASSIGN_OR_RETURN(CustomerFrame fresh, LoadCustomerFrame(conn, schema, scope_, &changes.customers));
+        reload = !UpdateRows(*frame_, fresh, changes.customers);
+        if (!reload) {
+          ++stats_.incremental;
+          stats_.last_customers_reread = changes.customers.size();
+        }
+      }
+      seq_ = changes.last_seq;
+    }
+    if (reload) {
+      frame_.reset();
+      ASSIGN_OR_RETURN(OrderScope scope, ResolveOrderScope(conn, options));
+      ASSIGN_OR_RETURN(int64_t last_seq, LastChangeSeq(conn));
+      ASSIGN_OR_RETURN(CustomerFrame loaded, LoadCustomerFrame(conn, schema, scope));
+      frame_ = std::move(loaded);
+      scope_ = std::move(scope);
+      options_ = options;
+      seq_ = last_seq;
+      ++stats_.full_loads;
+    }
+    return fn(*frame_, scope_);
+  });
+}
+
+FrameCache::Stats FrameCache::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+}  // namespace rapport::internal

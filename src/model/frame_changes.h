@@ -1,0 +1,28 @@
+// Which customers' frame rows the change feed says are stale.
+#ifndef RAPPORT_MODEL_FRAME_CHANGES_H_
+#define RAPPORT_MODEL_FRAME_CHANGES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/sqlite.h"
+
+namespace rapport::internal {
+
+struct FrameChanges {
+  int64_t last_seq = 0;            // the last change read
+  bool reload = false;             // the columns changed, or too much changed: load afresh
+  std::vector<int64_t> customers;  // ascending, distinct
+};
+
+// Reads the change feed after `after_seq`. More than `max_customers` affected customers, a custom
+// field definition change, or an order in a currency other than `currency` (also the first order,
+// when `currency` is empty) asks for a reload.
+absl::StatusOr<FrameChanges> CustomersChangedSince(Connection& conn, int64_t after_seq, size_t max_customers,
+                                                   const std::string& currency);
+
+}  // namespace rapport::internal
+
+#endif  // RAPPORT_MODEL_FRAME_CHANGES_H_

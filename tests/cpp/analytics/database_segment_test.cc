@@ -1,0 +1,170 @@
+// Segments on a database: the frame is loaded once and then kept current from the change feed.
+#include <random>
+
+#include "base/strings.h"
+#include "db/core.h"
+#include "test_util.h"
+
+namespace rapport {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::At;
+using testing::Person;
+using testing::TestDb;
+
+std::vector<int64_t> Ids(const absl::StatusOr<std::vector<CustomerId>>& r) {
+  EXPECT_TRUE(r.ok()) << r.status();
+  std::vector<int64_t> out;
+  if (r.ok())
+    for (CustomerId id : *r) out.push_back(ToInt(id));
+  return out;
+}
+
+// Two frames hold the same data (codes may differ).
+void ExpectSameFrame(const CustomerFrame& a, const CustomerFrame& b) {
+  ASSERT_EQ(a.ids, b.ids);
+  ASSERT_EQ(a.columns.size(), b.columns.size());
+  for (size_t c = 0; c < a.columns.size(); ++c) {
+    const auto& [name, ca] = a.columns[c];
+    const Column& cb = b.columns[c].second;
+    ASSERT_EQ(name, b.columns[c].first);
+    for (size_t r = 0; r < a.rows(); ++r) {
+      std::visit(
+          [&](const auto& x) {
+            using C = std::decay_t<decltype(x)>;
+            const C& y = std::get<C>(cb);
+            if constexpr (std::is_same_v<C, CategoryColumn> || std::is_same_v<C, TextColumn>) {
+              EXPECT_EQ(x.Get(r), y.Get(r)) << name << " row " << r;
+            } else if constexpr (std::is_same_v<C, SetColumn>) {
+              std::vector<std::string_view> vx, vy;
+              for (uint32_t k = x.offsets[r]; k < x.offsets[r + 1]; ++k) vx.push_back(x.dictionary.at(x.codes[k]));
+              for (uint32_t k = y.offsets[r]; k < y.offsets[r + 1]; ++k) vy.push_back(y.dictionary.at(y.codes[k]));
+              std::sort(vx.begin(), vx.end());
+              std::sort(vy.begin(), vy.end());
+              EXPECT_EQ(vx, vy) << name << " row " << r;
+            } else if constexpr (std::is_same_v<C, NumberColumn>) {
+              double p = x.values[r], q = y.values[r];
+              EXPECT_TRUE((std::isnan(p) && std::isnan(q)) || p == q) << name << " row " << r << ": " << p << " vs " << q;
+            } else {
+              EXPECT_EQ(x.values[r], y.values[r]) << name << " row " << r;
+            }
+          },
+          ca);
+    }
+  }
+}
+
+class DatabaseSegment : public ::testing::Test {
+ protected:
+  CustomerId Add(std::string name, std::string region, std::vector<std::string> tags = {}) {
+    CustomerDraft d = Person(std::move(name));
+    d.Set("region", std::move(region));
+    d.tags = std::move(tags);
+    auto c = t_.db.CreateCustomer(d);
+    EXPECT_TRUE(c.ok()) << c.status();
+    return c->id;
+  }
+  void Order(CustomerId c, int64_t minor, absl::Time at, std::string status = "completed") {
+    OrderDraft o;
+    o.customer = c;
+    o.amount = Money{minor, "CNY"};
+    o.ordered_at = at;
+    o.status = std::move(status);
+    ASSERT_TRUE(t_.db.AddOrder(o).ok());
+  }
+  internal::FrameCache::Stats Stats() { return t_.db.core().frame_cache().stats(); }
+
+  TestDb t_;
+};
+
+TEST_F(DatabaseSegment, FollowsEveryKindOfChangeWithoutReloading) {
+  CustomerId a = Add("Ann", "华东", {"vip"}), b = Add("Bob", "华南"), c = Add("Cai", "华东");
+  Order(a, 600000, At(2024, 12, 1));
+  Order(b, 900000, At(2024, 6, 1));
+  Order(c, 100, At(2024, 12, 20), "refunded");
+  const char* kExpr = "region = \"华东\" and monetary > 5000 and recency_days <= 90";
+  EXPECT_THAT(Ids(t_.db.Segment(kExpr)), ElementsAre(ToInt(a)));
+  EXPECT_EQ(Stats().full_loads, 1);
+
+  Order(c, 700000, At(2024, 12, 24));  // c qualifies now
+  EXPECT_THAT(Ids(t_.db.Segment(kExpr)), ElementsAre(ToInt(a), ToInt(c)));
+  EXPECT_EQ(Stats().incremental, 1);
+  EXPECT_EQ(Stats().last_customers_reread, 1u);
+
+  ASSERT_TRUE(t_.db.UpdateCustomer(a, CustomerPatch().Set("region", "华北")).ok());
+  ASSERT_TRUE(t_.db.AddTag(c, "VIP").ok());
+  EXPECT_THAT(Ids(t_.db.Segment(kExpr)), ElementsAre(ToInt(c)));
+  ASSERT_TRUE(t_.db.RemoveTag(a, "vip").ok());
+  EXPECT_THAT(Ids(t_.db.Segment("has_tag(\"vip\")")), ElementsAre(ToInt(c)));
+  ASSERT_TRUE(t_.db.DeleteCustomer(c).ok());
+  EXPECT_THAT(Ids(t_.db.Segment("monetary > 0")), ElementsAre(ToInt(a), ToInt(b)));
+  ASSERT_TRUE(t_.db.RestoreCustomer(c).ok());
+  CustomerId d = Add("Dan", "华东");
+  auto imported = t_.db.ImportCsv("name,region\nEve,华东\nFay,华南\n", {.mapping = {{"name", "name"}, {"region", "region"}}});
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(Ids(t_.db.Segment("region = \"华东\"")), (std::vector<int64_t>{ToInt(c), ToInt(d), ToInt(d) + 1}));
+  EXPECT_EQ(Stats().full_loads, 1);
+  ASSERT_TRUE(t_.db.PurgeCustomer(b).ok());
+  EXPECT_THAT(Ids(t_.db.Segment("monetary > 0")), ElementsAre(ToInt(a), ToInt(c)));
+  EXPECT_EQ(Stats().full_loads, 1);
+
+  // A new custom field changes the columns: the frame is loaded again.
+  CustomFieldDef score{.name = "score", .type = FieldType::kInteger};
+  ASSERT_TRUE(t_.db.DefineCustomField(score).ok());
+  ASSERT_TRUE(t_.db.UpdateCustomer(d, CustomerPatch().Set("score", 5)).ok());
+  EXPECT_THAT(Ids(t_.db.Segment("score >= 5")), ElementsAre(ToInt(d)));
+  EXPECT_EQ(Stats().full_loads, 2);
+}
+
+TEST_F(DatabaseSegment, UncommittedChangesAreSeenOnlyInsideTheTransaction) {
+  CustomerId a = Add("Ann", "华东");
+  EXPECT_THAT(Ids(t_.db.Segment("region = \"华东\"")), ElementsAre(ToInt(a)));
+  {
+    auto tx = t_.db.Begin();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(t_.db.UpdateCustomer(a, CustomerPatch().Set("region", "华南")).ok());
+    EXPECT_THAT(Ids(t_.db.Segment("region = \"华东\"")), ElementsAre());
+    ASSERT_TRUE(tx->Rollback().ok());
+  }
+  EXPECT_THAT(Ids(t_.db.Segment("region = \"华东\"")), ElementsAre(ToInt(a)));
+}
+
+TEST_F(DatabaseSegment, IncrementalFrameEqualsAFreshLoadAfterRandomChanges) {
+  std::mt19937_64 rng(11);
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  std::vector<CustomerId> ids;
+  for (int i = 0; i < 300; ++i) ids.push_back(Add(StrCat("c", i), pick(2) ? "华东" : "华南", pick(3) ? std::vector<std::string>{} : std::vector<std::string>{"vip"}));
+  Order(ids[0], 100, At(2024, 1, 1));  // orders exist: their currency is known from the start
+  ASSERT_TRUE(t_.db.Segment("frequency >= 0").ok());
+  for (int round = 0; round < 5; ++round) {
+    for (int k = 0; k < 40; ++k) {
+      CustomerId c = ids[pick(ids.size())];
+      switch (pick(6)) {
+        case 0: {  // refused for deleted customers, like any write to them
+          OrderDraft o{.customer = c, .amount = Money{1 + pick(100000), "CNY"}, .ordered_at = At(2024, 1 + pick(12), 1 + pick(28))};
+          (void)t_.db.AddOrder(o);
+          break;
+        }
+        case 1: (void)t_.db.UpdateCustomer(c, CustomerPatch().Set("industry", pick(2) ? Value("零售") : Value(nullptr))); break;
+        case 2: (void)t_.db.AddTag(c, pick(2) ? "b2b" : "新客"); break;
+        case 3: (void)t_.db.RemoveTag(c, "vip"); break;
+        case 4: (void)t_.db.DeleteCustomer(c); break;
+        default: (void)t_.db.RestoreCustomer(c); ids.push_back(Add(StrCat("n", round, k), "华北")); break;
+      }
+    }
+    ASSERT_TRUE(t_.db.Segment("frequency >= 0").ok());
+    const internal::FrameCache::Stats stats = Stats();
+    EXPECT_EQ(stats.full_loads, 1);
+    EXPECT_GT(stats.last_customers_reread, 0u);
+    auto fresh = t_.db.LoadCustomerFrame();
+    ASSERT_TRUE(fresh.ok());
+    ASSERT_TRUE(t_.db.core().frame_cache().Use(t_.db.core(), {}, [&](const CustomerFrame& cached, const internal::OrderScope&) {
+      ExpectSameFrame(cached, *fresh);
+      return absl::OkStatus();
+    }).ok());
+  }
+}
+
+}  // namespace
+}  // namespace rapport
