@@ -16,6 +16,7 @@
 #include "rapport/customer.h"
 #include "rapport/frame.h"
 #include "rapport/import.h"
+#include "rapport/saved_segment.h"
 #include "rapport/segment.h"
 #include "rapport/timeline.h"
 #include "rapport/types.h"
@@ -142,6 +143,26 @@ class Database {
   absl::StatusOr<std::vector<CustomerId>> Segment(std::string_view expr, const SegmentOptions& options = {}) const;
   // The expression as one parameterised SQL query over this database's tables.
   absl::StatusOr<SqlQuery> SegmentSql(const SegmentExpr& expr, const SegmentOptions& options = {}) const;
+
+  // Saved segments. Dynamic ones are materialised by RefreshSegment(s); in_segment(name) in any
+  // expression reads a saved segment's current members.
+  // Creates the segment, or updates the one of that name (kind cannot change). Checks the
+  // expression against the current fields and saved segments (no cycles).
+  absl::StatusOr<SavedSegment> SaveSegment(const SegmentDef& def);
+  absl::Status DropSegment(std::string_view name);
+  absl::StatusOr<SavedSegment> GetSegment(std::string_view name) const;
+  absl::StatusOr<std::vector<SavedSegment>> SavedSegments() const;
+  // Evaluates a dynamic segment as of `as_of` (default: now; never before its last refresh),
+  // records who entered and who left, and returns that. Members of suppression lists are excluded.
+  absl::StatusOr<SegmentDelta> RefreshSegment(std::string_view name, std::optional<absl::Time> as_of = {});
+  // Refreshes every dynamic segment, those another one refers to first.
+  absl::StatusOr<std::vector<SegmentDelta>> RefreshSegments(std::optional<absl::Time> as_of = {});
+  // Static and suppression lists: explicit members. All ids must be live customers, or nothing changes.
+  absl::Status AddToSegment(std::string_view name, const std::vector<CustomerId>& customers);
+  absl::Status RemoveFromSegment(std::string_view name, const std::vector<CustomerId>& customers);
+  // Members (ascending ids) now, or as of a past time within the segment's history.
+  absl::StatusOr<std::vector<CustomerId>> SegmentMembers(std::string_view name,
+                                                         std::optional<absl::Time> as_of = {}) const;
 
   // Change feed.
   absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;

@@ -2,6 +2,7 @@
 #include "base/status_macros.h"
 #include "db/facade_util.h"
 #include "model/frame_loader.h"
+#include "model/segment_repository.h"
 #include "rapport/database.h"
 
 namespace rapport {
@@ -11,9 +12,14 @@ using internal::FieldSchema;
 
 namespace {
 
-SegmentContext ContextFor(const Database& db, const SegmentOptions& options) {
+// "Now" and the saved segments the expression refers to.
+absl::StatusOr<SegmentContext> ContextFor(const Database& db, const SegmentExpr& expr, const SegmentOptions& options) {
   SegmentContext ctx;
   ctx.as_of = absl::ToUnixMicros(options.as_of.value_or(db.Now()));
+  ASSIGN_OR_RETURN(auto members, internal::Query(db.core(), [&](Connection& conn, const FieldSchema&) {
+    return internal::ReferencedMembers(conn, expr.SegmentsReferenced());
+  }));
+  ctx.segment_members = internal::Lookup(std::move(members));
   return ctx;
 }
 
@@ -34,9 +40,10 @@ absl::StatusOr<OrderFrame> Database::LoadOrderFrame(const FrameOptions& options)
 }
 
 absl::StatusOr<std::vector<CustomerId>> Database::Segment(const SegmentExpr& expr, const SegmentOptions& options) const {
+  ASSIGN_OR_RETURN(SegmentContext ctx, ContextFor(*this, expr, options));
   std::vector<CustomerId> out;
   RETURN_IF_ERROR(core_->frame_cache().Use(*core_, options.frame, [&](const CustomerFrame& frame, const internal::OrderScope&) {
-    ASSIGN_OR_RETURN(std::vector<int64_t> ids, EvaluateSegment(expr, frame, ContextFor(*this, options)));
+    ASSIGN_OR_RETURN(std::vector<int64_t> ids, EvaluateSegment(expr, frame, ctx));
     out.reserve(ids.size());
     for (int64_t id : ids) out.push_back(CustomerId{id});
     return absl::OkStatus();
@@ -50,9 +57,10 @@ absl::StatusOr<std::vector<CustomerId>> Database::Segment(std::string_view expr,
 }
 
 absl::StatusOr<SqlQuery> Database::SegmentSql(const SegmentExpr& expr, const SegmentOptions& options) const {
+  ASSIGN_OR_RETURN(SegmentContext ctx, ContextFor(*this, expr, options));
   return internal::Query(*core_, [&](Connection& conn, const FieldSchema& schema) -> absl::StatusOr<SqlQuery> {
     ASSIGN_OR_RETURN(internal::OrderScope scope, internal::ResolveOrderScope(conn, options.frame));
-    return CompileSegmentToSql(expr, internal::MakeSqlSchema(schema, scope), ContextFor(*this, options));
+    return CompileSegmentToSql(expr, internal::MakeSqlSchema(schema, scope), ctx);
   });
 }
 
