@@ -145,10 +145,24 @@ double QuantileInPlace(std::span<double> values, double q) {
   const double position = q * static_cast<double>(n - 1);
   const size_t below = std::min(static_cast<size_t>(std::floor(position)), n - 1);
   const double t = position - static_cast<double>(below);
-  std::nth_element(values.begin(), values.begin() + below, values.end());
-  const double a = values[below];
-  if (t == 0 || below + 1 >= n) return a;
-  const double b = *std::min_element(values.begin() + below + 1, values.end());
+  double a, b;
+  if (n <= 32) {
+    // Per-customer gaps are a handful of values: sorting them beats a selection.
+    for (size_t i = 1; i < n; ++i) {
+      const double v = values[i];
+      size_t j = i;
+      for (; j > 0 && values[j - 1] > v; --j) values[j] = values[j - 1];
+      values[j] = v;
+    }
+    a = values[below];
+    if (t == 0 || below + 1 >= n) return a;
+    b = values[below + 1];
+  } else {
+    std::nth_element(values.begin(), values.begin() + below, values.end());
+    a = values[below];
+    if (t == 0 || below + 1 >= n) return a;
+    b = *std::min_element(values.begin() + below + 1, values.end());
+  }
   // numpy's _lerp: exact at both ends and monotone in t.
   return t < 0.5 ? a + (b - a) * t : b - (b - a) * (1 - t);
 }

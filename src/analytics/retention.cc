@@ -23,15 +23,9 @@ absl::Status CheckPositive(std::string_view name, int64_t value) {
   return absl::OkStatus();
 }
 
-// Runs fn(part, begin, end) over the customer-aligned parts of the sorted orders.
-template <typename Fn>
-void ForEachPart(const internal::SortedOrders& sorted, int threads, Fn fn) {
-  const int parts = internal::PartsFor(threads, sorted.rows());
-  const std::vector<size_t> cuts = sorted.Split(parts);
-  internal::RunParts(parts, [&](int p) { fn(p, cuts[p], cuts[p + 1]); });
+absl::StatusOr<internal::SortedOrders> Sorted(const OrderFrame& orders, int threads) {
+  return internal::SortedOrders::Make(orders, internal::PartsFor(threads, orders.rows()));
 }
-
-int PartCount(const internal::SortedOrders& sorted, int threads) { return internal::PartsFor(threads, sorted.rows()); }
 
 // Differences of times that may be far apart, exact in unsigned arithmetic (b >= a).
 double Elapsed(int64_t a, int64_t b) {
@@ -45,15 +39,15 @@ absl::StatusOr<RepurchaseRate> ComputeRepurchaseRate(const OrderFrame& orders, i
   RETURN_IF_ERROR(internal::CheckThreads(options.threads));
   RETURN_IF_ERROR(internal::CheckTime("as_of", as_of));
   RETURN_IF_ERROR(CheckPositive("window", options.window));
-  ASSIGN_OR_RETURN(internal::SortedOrders sorted, internal::SortedOrders::Make(orders));
+  ASSIGN_OR_RETURN(const internal::SortedOrders sorted, Sorted(orders, options.threads));
   RepurchaseRate out;
   int64_t latest_first;
   if (__builtin_sub_overflow(as_of, options.window, &latest_first)) return RepurchaseRate{0, 0, kNaN};
-  std::vector<std::pair<int64_t, int64_t>> counts(PartCount(sorted, options.threads));
-  ForEachPart(sorted, options.threads, [&](int p, size_t begin, size_t end) {
+  std::vector<std::pair<int64_t, int64_t>> counts(sorted.parts());
+  sorted.Run([&](int p) {
     int64_t repeat = 0, eligible = 0;
-    sorted.ForEachCustomer(begin, end, [&](const auto& all) {
-      const auto counted = all.Until(as_of);
+    sorted.ForEachCustomer(p, [&](const internal::CustomerOrders& all) {
+      const internal::CustomerOrders counted = all.Until(as_of);
       if (counted.empty() || counted.at(0) > latest_first) return;
       ++eligible;
       // first <= as_of - window, so first + window does not overflow.
@@ -73,31 +67,33 @@ absl::StatusOr<InterpurchaseIntervals> ComputeInterpurchaseIntervals(const Order
                                                                      const IntervalOptions& options) {
   RETURN_IF_ERROR(internal::CheckThreads(options.threads));
   RETURN_IF_ERROR(internal::CheckTime("as_of", as_of));
-  ASSIGN_OR_RETURN(internal::SortedOrders sorted, internal::SortedOrders::Make(orders));
+  ASSIGN_OR_RETURN(const internal::SortedOrders sorted, Sorted(orders, options.threads));
   const double day = static_cast<double>(kMicrosPerDay);
-  std::vector<InterpurchaseIntervals> results(PartCount(sorted, options.threads));
-  ForEachPart(sorted, options.threads, [&](int p, size_t begin, size_t end) {
-    InterpurchaseIntervals& out = results[p];
+  InterpurchaseIntervals out;
+  out.customer.resize(sorted.customers());
+  out.mean_days.resize(sorted.customers());
+  out.median_days.resize(sorted.customers());
+  std::vector<size_t> written(sorted.parts(), 0);
+  sorted.Run([&](int p) {
     std::vector<double> gaps;  // reused by every customer
-    sorted.ForEachCustomer(begin, end, [&](const auto& all) {
-      const auto counted = all.Until(as_of);
+    size_t k = sorted.customers_before(p);
+    sorted.ForEachCustomer(p, [&](const internal::CustomerOrders& all) {
+      const internal::CustomerOrders counted = all.Until(as_of);
       const size_t n = counted.size();
       if (n < 2) return;
-      // As AddOrderMetrics' mean_interpurchase_days: the gaps sum to last - first.
-      const double mean = Elapsed(counted.at(0), counted.at(n - 1)) / static_cast<double>(n - 1) / day;
       gaps.clear();
       for (size_t j = 1; j < n; ++j) gaps.push_back(Elapsed(counted.at(j - 1), counted.at(j)) / day);
-      out.customer.push_back(counted.customer());
-      out.mean_days.push_back(mean);
-      out.median_days.push_back(internal::QuantileInPlace(gaps, 0.5));
+      out.customer[k] = counted.customer();
+      // As AddOrderMetrics' mean_interpurchase_days: the gaps sum to last - first.
+      out.mean_days[k] = Elapsed(counted.at(0), counted.at(n - 1)) / static_cast<double>(n - 1) / day;
+      out.median_days[k] = internal::QuantileInPlace(gaps, 0.5);
+      ++k;
     });
+    written[p] = k - sorted.customers_before(p);
   });
-  InterpurchaseIntervals out = std::move(results[0]);
-  for (size_t p = 1; p < results.size(); ++p) {
-    out.customer.insert(out.customer.end(), results[p].customer.begin(), results[p].customer.end());
-    out.mean_days.insert(out.mean_days.end(), results[p].mean_days.begin(), results[p].mean_days.end());
-    out.median_days.insert(out.median_days.end(), results[p].median_days.begin(), results[p].median_days.end());
-  }
+  internal::CompactParts(sorted, written, out.customer);
+  internal::CompactParts(sorted, written, out.mean_days);
+  internal::CompactParts(sorted, written, out.median_days);
   double sum = 0;
   for (double m : out.mean_days) sum += m;
   out.overall_mean_days = out.mean_days.empty() ? kNaN : sum / static_cast<double>(out.mean_days.size());
@@ -120,12 +116,12 @@ absl::StatusOr<ChurnRate> ComputeChurn(const OrderFrame& orders, const ChurnOpti
     return absl::InvalidArgumentError(
         AsAbsl(StrCat("lookback: start - lookback lies before the earliest time, got ", options.lookback)));
   }
-  ASSIGN_OR_RETURN(internal::SortedOrders sorted, internal::SortedOrders::Make(orders));
-  std::vector<std::pair<int64_t, int64_t>> counts(PartCount(sorted, options.threads));
-  ForEachPart(sorted, options.threads, [&](int p, size_t begin, size_t end) {
+  ASSIGN_OR_RETURN(const internal::SortedOrders sorted, Sorted(orders, options.threads));
+  std::vector<std::pair<int64_t, int64_t>> counts(sorted.parts());
+  sorted.Run([&](int p) {
     int64_t churned = 0, base = 0;
-    sorted.ForEachCustomer(begin, end, [&](const auto& all) {
-      const auto counted = all.Until(options.end - 1);
+    sorted.ForEachCustomer(p, [&](const internal::CustomerOrders& all) {
+      const internal::CustomerOrders counted = all.Until(options.end - 1);
       bool in_base = false, active = false;
       for (size_t j = counted.size(); j-- > 0;) {
         const int64_t at = counted.at(j);

@@ -36,10 +36,10 @@ struct Triangle {
   }
 };
 
-void CountPart(const internal::SortedOrders& orders, size_t begin, size_t end, int64_t as_of,
-               const internal::PeriodCalendar& calendar, int64_t last_period, int64_t cap, Triangle& out) {
-  orders.ForEachCustomer(begin, end, [&](const auto& all) {
-    const auto counted = all.Until(as_of);
+void CountPart(const internal::SortedOrders& orders, int part, int64_t as_of, const internal::PeriodCalendar& calendar,
+               int64_t last_period, int64_t cap, Triangle& out) {
+  orders.ForEachCustomer(part, [&](const internal::CustomerOrders& all) {
+    const internal::CustomerOrders counted = all.Until(as_of);
     if (counted.empty()) return;
     const int64_t cohort = calendar.PeriodOf(counted.at(0));
     std::vector<int64_t>& row = out.Row(last_period - cohort, cap);
@@ -72,20 +72,17 @@ absl::StatusOr<CohortMatrix> ComputeCohortRetention(const OrderFrame& orders, in
     return absl::InvalidArgumentError(
         AsAbsl(StrCat("max_periods: must be 0 (no limit) or positive, got ", options.max_periods)));
   }
-  ASSIGN_OR_RETURN(internal::SortedOrders sorted, internal::SortedOrders::Make(orders));
+  ASSIGN_OR_RETURN(const internal::SortedOrders sorted,
+                   internal::SortedOrders::Make(orders, internal::PartsFor(options.threads, orders.rows())));
   const int64_t cap = options.max_periods > 0 ? options.max_periods : std::numeric_limits<int64_t>::max();
   const int64_t as_of_day = internal::FloorDiv(as_of, kMicrosPerDay);
   const internal::PeriodCalendar calendar(options.period, as_of_day);
   const int64_t last_period = internal::PeriodOfDay(as_of_day, options.period);
 
-  const int parts = internal::PartsFor(options.threads, sorted.rows());
-  const std::vector<size_t> cuts = sorted.Split(parts);
-  std::vector<Triangle> triangles(parts);
-  internal::RunParts(parts, [&](int p) {
-    CountPart(sorted, cuts[p], cuts[p + 1], as_of, calendar, last_period, cap, triangles[p]);
-  });
+  std::vector<Triangle> triangles(sorted.parts());
+  sorted.Run([&](int p) { CountPart(sorted, p, as_of, calendar, last_period, cap, triangles[p]); });
   Triangle& total = triangles[0];
-  for (int p = 1; p < parts; ++p) {
+  for (int p = 1; p < sorted.parts(); ++p) {
     for (size_t age = 0; age < triangles[p].by_age.size(); ++age) {
       const std::vector<int64_t>& row = triangles[p].by_age[age];
       if (row.empty()) continue;

@@ -1,11 +1,13 @@
-// Reading an OrderFrame customer by customer in (customer, at) order, shared by the RFM, value tier and
-// retention analyses, and splitting that walk over worker threads.
+// Reading an OrderFrame customer by customer in (customer, at) order, split into parts that worker
+// threads walk independently; shared by the RFM, value tier and retention analyses.
 #ifndef RAPPORT_ANALYTICS_RFM_ORDER_SCAN_H_
 #define RAPPORT_ANALYTICS_RFM_ORDER_SCAN_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -15,95 +17,99 @@
 
 namespace rapport::internal {
 
-// The orders of one customer, ascending by time. kPermuted: rows are reached through a permutation.
-template <bool kPermuted>
+// The orders of one customer, ascending by time (ties in row order).
 class CustomerOrders {
  public:
-  CustomerOrders(const OrderFrame& frame, const uint32_t* perm, size_t begin, size_t end)
-      : frame_(&frame), perm_(perm), begin_(begin), end_(end) {}
+  CustomerOrders(int64_t customer, const int64_t* at, const double* amount, size_t size)
+      : customer_(customer), at_(at), amount_(amount), size_(size) {}
 
-  int64_t customer() const { return frame_->customer[Row(0)]; }
-  size_t size() const { return end_ - begin_; }
-  bool empty() const { return begin_ == end_; }
-  int64_t at(size_t j) const { return frame_->at[Row(j)]; }
-  double amount(size_t j) const { return frame_->amount[Row(j)]; }
+  int64_t customer() const { return customer_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  int64_t at(size_t j) const { return at_[j]; }
+  double amount(size_t j) const { return amount_[j]; }
 
-  // The orders that count as of `as_of`: a time, and at <= as_of. Times ascend, so they are a
-  // contiguous run after the missing times.
+  // The orders that count as of `as_of`: a time, and at <= as_of. Times ascend and kNullTime is the
+  // smallest, so they are one run after the missing times.
   CustomerOrders Until(int64_t as_of) const {
-    size_t b = begin_, e = end_;
-    while (b < e && frame_->at[RowAt(b)] == kNullTime) ++b;
-    while (e > b && frame_->at[RowAt(e - 1)] > as_of) --e;
-    return CustomerOrders(*frame_, perm_, b, e);
+    size_t b = 0, e = size_;
+    while (b < e && at_[b] == kNullTime) ++b;
+    while (e > b && at_[e - 1] > as_of) --e;
+    return CustomerOrders(customer_, at_ + b, amount_ + b, e - b);
   }
 
  private:
-  size_t RowAt(size_t i) const {
-    if constexpr (kPermuted) return perm_[i];
-    return i;
-  }
-  size_t Row(size_t j) const { return RowAt(begin_ + j); }
-
-  const OrderFrame* frame_;
-  const uint32_t* perm_;
-  size_t begin_, end_;
+  int64_t customer_;
+  const int64_t* at_;
+  const double* amount_;
+  size_t size_;
 };
 
-// An order frame in (customer, at) order, ties in row order: the frame itself when it is sorted,
-// otherwise through a permutation (4 bytes per row rather than a sorted copy of three columns).
-// Borrows the frame, which must outlive it.
+// An order frame in (customer, at) order, ties in row order, cut into `parts` runs of whole customers.
+// A sorted frame is read in place (checked in one parallel pass); any other is sorted into a copy that
+// this object owns: a counting sort by customer when ids are dense (row ids are), then each customer's
+// few rows by time, all on the parts' threads. Borrows a sorted frame, which must then outlive it.
 class SortedOrders {
  public:
-  // InvalidArgument when the columns differ in length.
-  static absl::StatusOr<SortedOrders> Make(const OrderFrame& orders);
+  // InvalidArgument when the columns differ in length or an unsorted frame has 2^32 rows or more.
+  static absl::StatusOr<SortedOrders> Make(const OrderFrame& orders, int parts);
 
-  size_t rows() const { return frame_->rows(); }
-  bool permuted() const { return !perm_.empty(); }
+  size_t rows() const { return rows_; }
+  bool copied() const { return own_at_ != nullptr; }
+  int parts() const { return static_cast<int>(cuts_.size()) - 1; }
+  // Distinct customers, in all parts and in the parts before `part`; a part's customers follow those
+  // of the parts before it, so outputs can be written in place by each part's thread.
+  size_t customers() const { return customers_before_.back(); }
+  size_t customers_before(int part) const { return customers_before_[part]; }
+  size_t customers_in(int part) const { return customers_before_[part + 1] - customers_before_[part]; }
 
-  // `parts` + 1 row positions from 0 to rows(), cut where a new customer starts, so that each
-  // customer falls in exactly one part. Parts may be empty.
-  std::vector<size_t> Split(int parts) const;
-
-  // Calls fn(const CustomerOrders<P>&) for each customer whose orders start in [begin, end), in
-  // ascending id order; `begin` and `end` must be cuts from Split.
+  // Calls fn(const CustomerOrders&) for each customer of `part`, by ascending id.
   template <typename Fn>
-  void ForEachCustomer(size_t begin, size_t end, Fn&& fn) const {
-    if (perm_.empty()) {
-      Walk<false>(begin, end, fn);
-    } else {
-      Walk<true>(begin, end, fn);
-    }
-  }
-
- private:
-  explicit SortedOrders(const OrderFrame& frame) : frame_(&frame) {}
-
-  int64_t CustomerAt(size_t i) const { return frame_->customer[perm_.empty() ? i : perm_[i]]; }
-
-  template <bool kPermuted, typename Fn>
-  void Walk(size_t begin, size_t end, Fn& fn) const {
-    const int64_t* customer = frame_->customer.data();
-    const uint32_t* perm = perm_.data();
-    auto customer_at = [&](size_t i) {
-      if constexpr (kPermuted) return customer[perm[i]];
-      return customer[i];
-    };
-    size_t i = begin;
+  void ForEachCustomer(int part, Fn&& fn) const {
+    const size_t end = cuts_[part + 1];
+    size_t i = cuts_[part];
     while (i < end) {
-      const int64_t c = customer_at(i);
+      const int64_t c = customer_[i];
       size_t j = i + 1;
-      while (j < end && customer_at(j) == c) ++j;
-      fn(CustomerOrders<kPermuted>(*frame_, perm, i, j));
+      while (j < end && customer_[j] == c) ++j;
+      fn(CustomerOrders(c, at_ + i, amount_ + i, j - i));
       i = j;
     }
   }
 
-  const OrderFrame* frame_;
-  std::vector<uint32_t> perm_;
+  // Runs fn(part) for every part, each on its own thread (part 0 on the calling one).
+  void Run(const std::function<void(int)>& fn) const;
+
+ private:
+  SortedOrders() = default;
+  // Cuts the rows into customer-aligned parts and counts each part's customers.
+  void Partition(int parts);
+
+  size_t rows_ = 0;
+  const int64_t* customer_ = nullptr;
+  const int64_t* at_ = nullptr;
+  const double* amount_ = nullptr;
+  std::unique_ptr<int64_t[]> own_customer_, own_at_;
+  std::unique_ptr<double[]> own_amount_;
+  std::vector<size_t> cuts_;              // parts + 1 row positions
+  std::vector<size_t> customers_before_;  // parts + 1
 };
 
-// The number of parts to split `work` items into: `threads` when positive, otherwise 2 when the work
-// is large and the machine has two cores.
+// Moves the rows each part wrote at customers_before(part) (the first `written[part]` of them) down so
+// that they follow each other, and shrinks the column to the total.
+template <typename T>
+void CompactParts(const SortedOrders& orders, const std::vector<size_t>& written, std::vector<T>& column) {
+  size_t to = 0;
+  for (int p = 0; p < orders.parts(); ++p) {
+    const size_t from = orders.customers_before(p);
+    if (from != to) std::copy(column.begin() + from, column.begin() + from + written[p], column.begin() + to);
+    to += written[p];
+  }
+  column.resize(to);
+}
+
+// The number of parts to split `work` items into: `threads` when positive (at most 64), otherwise 2
+// when the work is large and the machine has two cores.
 int PartsFor(int threads, size_t work);
 
 // Runs fn(part) for part in [0, parts), part 0 on the calling thread and the others on their own.

@@ -461,6 +461,30 @@ TEST(RfmProperties, SameResultForAnyThreadCountRowOrderOrIdSpacing) {
   EXPECT_EQ(s.segment, base.segment);
 }
 
+TEST(RfmProperties, UnsortedFramesKeepRowOrderAmongEqualTimes) {
+  // Many orders at the same instant with amounts whose sum depends on the order of the additions:
+  // the sort must be stable, as OrderFrame::Sort is.
+  SplitMix64 rng(8);
+  OrderFrame orders;
+  for (int i = 0; i < 60'000; ++i) {
+    orders.customer.push_back(rng.Range(1, 3000));
+    orders.at.push_back(Day(static_cast<double>(rng.Range(0, 3))));
+    orders.amount.push_back(rng.Chance(0.5) ? 1e16 * static_cast<double>(rng.Range(-3, 3)) : rng.Unit());
+  }
+  const NaiveRfm naive = NaiveAggregate(orders, Day(10));  // a stable sort of the rows by time
+  for (int threads : {1, 2, 4}) {
+    RfmOptions o;
+    o.threads = threads;
+    ASSERT_OK_AND_ASSIGN(t, ComputeRfm(orders, Day(10), o));
+    ASSERT_EQ(t.customer, naive.customer);
+    EXPECT_EQ(t.monetary, naive.monetary);
+  }
+  OrderFrame sorted = orders;
+  sorted.Sort();
+  ASSERT_OK_AND_ASSIGN(from_sorted, ComputeRfm(sorted, Day(10)));
+  EXPECT_EQ(from_sorted.monetary, naive.monetary);
+}
+
 TEST(RfmProperties, LargeInputRunsOnTwoThreadsLikeOne) {
   const OrderFrame orders = Generated(99, 120'000);  // ~500k orders: above the automatic threshold
   RfmOptions one;
