@@ -10,6 +10,16 @@
 #include "base/strings.h"
 
 namespace rapport::internal {
+
+// One pass over a part of the rows: are they in order (also against the row before them), which ids
+// do they hold, and how many customers start in them.
+struct SortedOrders::Survey {
+  bool sorted = true;
+  int64_t lo = std::numeric_limits<int64_t>::max();
+  int64_t hi = std::numeric_limits<int64_t>::min();
+  size_t customers = 0;
+};
+
 namespace {
 
 constexpr size_t kParallelThreshold = 200'000;
@@ -20,29 +30,6 @@ constexpr int kHighBits = 10;
 // Rows [n * p / parts, n * (p + 1) / parts): any contiguous slices, for passes that need no alignment.
 size_t SliceStart(size_t n, int parts, int p) {
   return static_cast<size_t>(static_cast<unsigned __int128>(n) * static_cast<unsigned>(p) / static_cast<unsigned>(parts));
-}
-
-// One pass over a part of the frame: is it in order (including against the row before it), and
-// which customer ids does it hold.
-struct Survey {
-  bool sorted = true;
-  int64_t lo = std::numeric_limits<int64_t>::max();
-  int64_t hi = std::numeric_limits<int64_t>::min();
-};
-
-Survey SurveyRows(const OrderFrame& o, size_t begin, size_t end) {
-  Survey s;
-  const int64_t* customer = o.customer.data();
-  const int64_t* at = o.at.data();
-  bool sorted = true;
-  for (size_t i = begin; i < end; ++i) {
-    const int64_t c = customer[i];
-    s.lo = std::min(s.lo, c);
-    s.hi = std::max(s.hi, c);
-    if (i > 0) sorted &= c > customer[i - 1] || (c == customer[i - 1] && at[i] >= at[i - 1]);
-  }
-  s.sorted = sorted;
-  return s;
 }
 
 // Orders the rows [begin, end) of one customer by time, keeping row order among equal times. Groups
@@ -85,18 +72,8 @@ absl::StatusOr<SortedOrders> SortedOrders::Make(const OrderFrame& orders, int pa
   s.at_ = orders.at.data();
   s.amount_ = orders.amount.data();
 
-  std::vector<Survey> surveys(parts);
-  RunParts(parts, [&](int p) { surveys[p] = SurveyRows(orders, SliceStart(n, parts, p), SliceStart(n, parts, p + 1)); });
-  Survey all;
-  for (const Survey& v : surveys) {
-    all.sorted &= v.sorted;
-    all.lo = std::min(all.lo, v.lo);
-    all.hi = std::max(all.hi, v.hi);
-  }
-  if (all.sorted) {
-    s.Partition(parts);
-    return s;
-  }
+  const Survey all = s.Partition(parts);
+  if (all.sorted) return s;
   if (n > std::numeric_limits<uint32_t>::max()) {
     return absl::InvalidArgumentError(
         AsAbsl(StrCat("orders: more than 4294967295 rows must be sorted first (OrderFrame::Sort), got ", n)));
@@ -208,11 +185,31 @@ absl::StatusOr<SortedOrders> SortedOrders::Make(const OrderFrame& orders, int pa
   s.customer_ = customer;
   s.at_ = at;
   s.amount_ = amount;
-  s.Partition(parts);
+  s.Partition(parts);  // now in order
   return s;
 }
 
-void SortedOrders::Partition(int parts) {
+SortedOrders::Survey SortedOrders::SurveyRows(const int64_t* customer, const int64_t* at, size_t begin, size_t end) {
+  Survey s;
+  bool sorted = true;
+  size_t starts = 0;
+  for (size_t i = begin; i < end; ++i) {
+    const int64_t c = customer[i];
+    s.lo = std::min(s.lo, c);
+    s.hi = std::max(s.hi, c);
+    if (i > 0) {
+      sorted &= c > customer[i - 1] || (c == customer[i - 1] && at[i] >= at[i - 1]);
+      starts += i == begin || c != customer[i - 1];
+    } else {
+      starts = 1;
+    }
+  }
+  s.sorted = sorted;
+  s.customers = starts;
+  return s;
+}
+
+SortedOrders::Survey SortedOrders::Partition(int parts) {
   const size_t n = rows_;
   cuts_.assign(parts + 1, n);
   cuts_[0] = 0;
@@ -221,14 +218,18 @@ void SortedOrders::Partition(int parts) {
     while (cut > 0 && cut < n && customer_[cut] == customer_[cut - 1]) ++cut;
     cuts_[p] = cut;
   }
-  std::vector<size_t> count(parts, 0);
-  RunParts(parts, [&](int p) {
-    size_t k = 0;
-    for (size_t i = cuts_[p], e = cuts_[p + 1]; i < e; ++i) k += i == cuts_[p] || customer_[i] != customer_[i - 1];
-    count[p] = k;
-  });
+  std::vector<Survey> surveys(parts);
+  RunParts(parts, [&](int p) { surveys[p] = SurveyRows(customer_, at_, cuts_[p], cuts_[p + 1]); });
+  Survey all;
   customers_before_.assign(parts + 1, 0);
-  for (int p = 0; p < parts; ++p) customers_before_[p + 1] = customers_before_[p] + count[p];
+  for (int p = 0; p < parts; ++p) {
+    all.sorted &= surveys[p].sorted;
+    all.lo = std::min(all.lo, surveys[p].lo);
+    all.hi = std::max(all.hi, surveys[p].hi);
+    customers_before_[p + 1] = customers_before_[p] + surveys[p].customers;
+  }
+  all.customers = customers_before_.back();
+  return all;
 }
 
 void SortedOrders::Run(const std::function<void(int)>& fn) const { RunParts(parts(), fn); }

@@ -81,9 +81,13 @@ class SortedOrders {
   void Run(const std::function<void(int)>& fn) const;
 
  private:
+  struct Survey;
+
   SortedOrders() = default;
-  // Cuts the rows into customer-aligned parts and counts each part's customers.
-  void Partition(int parts);
+  // Cuts the rows into customer-aligned parts and counts each part's customers, checking on the way
+  // whether the rows are in order at all (then the cuts and counts mean nothing).
+  Survey Partition(int parts);
+  static Survey SurveyRows(const int64_t* customer, const int64_t* at, size_t begin, size_t end);
 
   size_t rows_ = 0;
   const int64_t* customer_ = nullptr;

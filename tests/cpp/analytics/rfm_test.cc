@@ -485,6 +485,20 @@ TEST(RfmProperties, UnsortedFramesKeepRowOrderAmongEqualTimes) {
   EXPECT_EQ(from_sorted.monetary, naive.monetary);
 }
 
+TEST(RfmProperties, MoreThreadsThanCustomers) {
+  // Parts without customers, and a frame in order but for its last row.
+  OrderFrame orders = Frame({{1, Day(1), 1}, {1, Day(2), 2}, {2, Day(1), 4}, {2, Day(3), 8}, {1, Day(3), 16}});
+  for (int threads : {1, 8}) {
+    RfmOptions o;
+    o.threads = threads;
+    ASSERT_OK_AND_ASSIGN(t, ComputeRfm(orders, Day(5), o));
+    EXPECT_THAT(t.customer, ElementsAre(1, 2));
+    EXPECT_THAT(t.frequency, ElementsAre(3, 2));
+    EXPECT_THAT(t.monetary, ElementsAre(19, 12));
+    EXPECT_THAT(t.recency_days, ElementsAre(2, 2));
+  }
+}
+
 TEST(RfmProperties, LargeInputRunsOnTwoThreadsLikeOne) {
   const OrderFrame orders = Generated(99, 120'000);  // ~500k orders: above the automatic threshold
   RfmOptions one;
