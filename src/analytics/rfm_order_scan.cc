@@ -140,7 +140,7 @@ absl::StatusOr<SortedOrders> SortedOrders::Make(const OrderFrame& orders, int pa
         const size_t begin = range_start[r], end = range_start[r + 1];
         if (end - begin < 2) continue;
         if (shift > 0) {
-          rows.assign(end - begin, Row{});
+          rows.resize(end - begin);
           std::fill(low_next.begin(), low_next.end(), 0);
           for (size_t i = begin; i < end; ++i) {
             rows[i - begin] = Row{customer[i], at[i], amount[i]};

@@ -17,7 +17,6 @@ namespace {
 
 using ::testing::ElementsAre;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 int64_t T(int y, int m, int d, int hh = 0, int mm = 0, int ss = 0) {
   return absl::ToUnixMicros(absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, ss), absl::UTCTimeZone()));
