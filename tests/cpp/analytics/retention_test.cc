@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <numeric>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -412,6 +416,53 @@ TEST(Churn, MatchesANaiveComputation) {
     EXPECT_EQ(c.base_customers, static_cast<int64_t>(base.size()));
     EXPECT_EQ(c.churned_customers, churned);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference data: the CDNOW cohort (Fader, Hardie & Lee) made its first purchase in Q1 1997.
+
+std::filesystem::path SharedData() {
+  if (const char* env = std::getenv("RAPPORT_SHARED_DATA")) return env;
+  for (const char* candidate : {"../shared/data", "../../shared/data", "../../../shared/data", "../../../../shared/data"}) {
+    if (std::filesystem::exists(std::filesystem::path(candidate) / "cdnow")) return candidate;
+  }
+  return "/work/shared/data";
+}
+
+TEST(RetentionReference, CdnowIsOneQuarterlyCohortOfThreeMonths) {
+  const std::filesystem::path file = SharedData() / "cdnow" / "CDNOW_master.txt";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "reference data not found: " << file;
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);  // header
+  OrderFrame orders;
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    int64_t customer, date, cds;
+    double dollars;
+    if (!(row >> customer >> date >> cds >> dollars)) continue;
+    orders.customer.push_back(customer);
+    orders.at.push_back(T(static_cast<int>(date / 10000), static_cast<int>(date / 100 % 100), static_cast<int>(date % 100)));
+    orders.amount.push_back(dollars);
+  }
+  const int64_t as_of = T(1998, 6, 30, 23, 59, 59);
+  CohortOptions quarters;
+  quarters.period = CohortPeriod::kQuarter;
+  ASSERT_OK_AND_ASSIGN(q, ComputeCohortRetention(orders, as_of, quarters));
+  EXPECT_THAT(q.labels, ElementsAre("1997-Q1"));
+  EXPECT_THAT(q.sizes, ElementsAre(23570));
+  ASSERT_EQ(q.periods, 6);  // 1997-Q1 .. 1998-Q2
+  ASSERT_OK_AND_ASSIGN(m, ComputeCohortRetention(orders, as_of));
+  EXPECT_THAT(m.labels, ElementsAre("1997-01", "1997-02", "1997-03"));
+  EXPECT_EQ(m.sizes[0] + m.sizes[1] + m.sizes[2], 23570);
+  EXPECT_EQ(m.periods, 18);  // 1997-01 .. 1998-06
+  // Each quarterly cell is the customers with an order in that quarter, counted naively.
+  std::map<int, std::set<int64_t>> by_quarter;
+  for (size_t i = 0; i < orders.rows(); ++i) {
+    const absl::CivilDay d = absl::ToCivilDay(absl::FromUnixMicros(orders.at[i]), absl::UTCTimeZone());
+    by_quarter[static_cast<int>((d.year() - 1997) * 4 + (d.month() - 1) / 3)].insert(orders.customer[i]);
+  }
+  for (int k = 0; k < 6; ++k) EXPECT_EQ(q.count(0, k), static_cast<int64_t>(by_quarter[k].size())) << k;
 }
 
 }  // namespace
