@@ -8,6 +8,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
@@ -17,6 +18,7 @@
 #include "analytics/segment_eval_nodes.h"
 #include "base/strings.h"
 #include "base/text.h"
+#include "rapport/rfm.h"
 
 namespace rapport {
 namespace internal {
@@ -857,11 +859,14 @@ class SegmentProgram {
       case SegmentOp::kLiteral: return std::make_unique<NumConstNode>(n.literal.number);
       case SegmentOp::kField: {
         if (const Column* c = frame_.Find(n.name)) return std::make_unique<NumColumnNode>(std::get<NumberColumn>(*c).values.data());
+        if (n.name == "rfm_r") return RfmScore(Rfm().r);
+        if (n.name == "rfm_f") return RfmScore(Rfm().f);
+        if (n.name == "rfm_m") return RfmScore(Rfm().m);
         if (n.name == "recency_days" || n.name == "tenure_days") {
           const char* source = n.name == "recency_days" ? "last_order_at" : "first_order_at";
           return std::make_unique<DaysSinceNode>(std::make_unique<TimeColumnNode>(TimeField(source).values.data()), AsOf(n.name));
         }
-        throw CompileError(absl::UnimplementedError(StrCat(n.name, ": not available yet")));
+        throw CompileError(absl::InternalError(StrCat(n.name, ": no such column")));
       }
       case SegmentOp::kNeg: return std::make_unique<NumUnaryNode>(Num(*n.args[0]), [](double x) { return -x; });
       case SegmentOp::kAdd: case SegmentOp::kSub: case SegmentOp::kMul: case SegmentOp::kDiv:
@@ -909,7 +914,9 @@ class SegmentProgram {
     if (n.op == SegmentOp::kLiteral) return std::make_unique<TextConstNode>(n.literal.text);
     if (n.op == SegmentOp::kField) {
       const Column* c = frame_.Find(n.name);
-      if (c == nullptr) throw CompileError(absl::UnimplementedError(StrCat(n.name, ": not available yet")));
+      if (c == nullptr && n.name == "rfm_segment") return Labels(Rfm().segment_names, Rfm().segment);
+      if (c == nullptr && n.name == "value_tier") return ValueTier();
+      if (c == nullptr) throw CompileError(absl::InternalError(StrCat(n.name, ": no such column")));
       if (const auto* cat = std::get_if<CategoryColumn>(c)) return std::make_unique<CategoryNode>(cat);
       return std::make_unique<TextColumnNode>(&std::get<TextColumn>(*c));
     }
@@ -928,9 +935,49 @@ class SegmentProgram {
     return std::make_unique<FilterAsBoolNode>(Cond(n));
   }
 
+  // RFM scores and value tiers over the frame's order metrics, computed once per evaluation with the
+  // default options (5 bins, the classic segment map, quantile tiers).
+  const RfmScores& Rfm() {
+    if (!rfm_) {
+      const int64_t as_of = AsOf("RFM scores");
+      const auto& last = TimeField("last_order_at").values;
+      std::vector<double> recency(last.size());
+      for (size_t i = 0; i < last.size(); ++i) recency[i] = DaysBetween(last[i], as_of);
+      auto scores = ScoreRfm(recency, Numbers("frequency"), Numbers("monetary"), RfmOptions{});
+      if (!scores.ok()) throw CompileError(scores.status());
+      rfm_ = std::move(*scores);
+    }
+    return *rfm_;
+  }
+
+  const std::vector<double>& Numbers(std::string_view name) const { return std::get<NumberColumn>(*frame_.Find(name)).values; }
+
+  std::unique_ptr<NumNode> RfmScore(const std::vector<uint8_t>& score) {
+    auto& out = owned_numbers_.emplace_back(score.size());
+    for (size_t i = 0; i < score.size(); ++i) out[i] = score[i] == 0 ? NAN : score[i];
+    return std::make_unique<NumColumnNode>(out.data());
+  }
+
+  std::unique_ptr<TextNode> Labels(const std::vector<std::string>& names, auto codes) {
+    auto& column = owned_categories_.emplace_back();
+    for (const std::string& name : names) column.dictionary.Intern(name);
+    column.codes.reserve(codes.size());
+    for (auto code : codes) column.codes.push_back(code < 0 ? CategoryColumn::kNullCode : static_cast<int32_t>(code));
+    return std::make_unique<CategoryNode>(&column);
+  }
+
+  std::unique_ptr<TextNode> ValueTier() {
+    auto tiers = AssignValueTiers(Numbers("frequency"), Numbers("monetary"), ValueTierOptions{});
+    if (!tiers.ok()) throw CompileError(tiers.status());
+    return Labels(std::vector<std::string>(tiers->names.begin(), tiers->names.end()), tiers->tier);
+  }
+
   const CustomerFrame& frame_;
   const CheckedSegment& types_;
   const SegmentContext& ctx_;
+  std::optional<RfmScores> rfm_;
+  std::deque<std::vector<double>> owned_numbers_;  // deques: nodes point into them
+  std::deque<CategoryColumn> owned_categories_;
 };
 
 namespace {
@@ -953,9 +1000,10 @@ absl::StatusOr<std::vector<int64_t>> EvaluateSegment(const SegmentExpr& expr, co
   if (frame.rows() > UINT32_MAX) return absl::InvalidArgumentError("frame: more than 4294967295 rows");
   auto checked = internal::Check(expr.node(), SchemaOf(frame));
   if (!checked.ok()) return checked.status();
+  // The program owns derived columns the nodes read: it lives until the evaluation ends.
+  internal::SegmentProgram program(frame, *checked, context);
   std::unique_ptr<internal::FilterNode> root;
   try {
-    internal::SegmentProgram program(frame, *checked, context);
     root = program.Cond(expr.node());
   } catch (const internal::CompileError& e) {
     return e.status;

@@ -12,6 +12,7 @@
 #include "base/text.h"
 #include "model/field_schema.h"
 #include "nlohmann/json.hpp"
+#include "rapport/rfm.h"
 
 namespace rapport {
 namespace internal {
@@ -36,6 +37,8 @@ class SqlCompiler {
       : schema_(schema), types_(types), ctx_(ctx) {}
 
   std::vector<Value> params;
+  bool needs_rfm = false;    // the RFM window query `s` is joined
+  bool needs_tiers = false;  // the value tier window query `vt` is joined
 
   std::string Cond(const SegmentNode& n) {
     switch (n.op) {
@@ -196,6 +199,28 @@ class SqlCompiler {
     if (name == "mean_interpurchase_days") {
       return StrCat("(CASE WHEN o.n >= 2 THEN CAST(o.last_at - o.first_at AS REAL) / (o.n - 1) / ", kDay, ".0 END)");
     }
+    if (name == "rfm_r" || name == "rfm_f" || name == "rfm_m") {
+      needs_rfm = true;
+      return StrCat("CAST(s.", name.substr(4), " AS REAL)");
+    }
+    if (name == "rfm_segment") {
+      needs_rfm = true;
+      std::string out = "(CASE";
+      for (const RfmSegmentRule& rule : ClassicRfmSegments()) {
+        out += StrCat(" WHEN s.r BETWEEN ", rule.r_min, " AND ", rule.r_max, " AND s.f BETWEEN ", rule.f_min, " AND ",
+                      rule.f_max, " THEN ", Bind(Value(rule.name)));
+      }
+      return out + " END)";
+    }
+    if (name == "value_tier") {
+      needs_tiers = true;
+      ValueTierOptions defaults;
+      std::string high = Bind(Value(defaults.names[0]));
+      std::string potential = Bind(Value(defaults.names[1]));
+      std::string general = Bind(Value(defaults.names[2]));
+      return StrCat("(CASE WHEN vt.p IS NULL THEN NULL WHEN vt.p < 0.2 THEN ", high, " WHEN vt.p < 0.5 THEN ", potential,
+                    " ELSE ", general, " END)");
+    }
     if (name == "recency_days") return DaysBetween("o.last_at", Bind(Value(AsOf(name))));
     if (name == "tenure_days") return DaysBetween("o.first_at", Bind(Value(AsOf(name))));
     const SqlSchema::CustomField* f = Custom(name);
@@ -305,11 +330,32 @@ absl::StatusOr<SqlQuery> CompileSegmentToSql(const SegmentExpr& expr, const SqlS
   }
   if (statuses.empty()) statuses = "NULL";
   q.params.push_back(Value(schema.currency));
+  // Scores rank the live customers with orders, as the frame does: rank() counts those strictly
+  // worse, so equal values share a score (see docs/analytics-rfm.md).
+  const std::string buyers = "o JOIN customers b ON b.id = o.customer_id AND b.deleted_at IS NULL";
+  std::string windows, joins;
+  if (compiler.needs_rfm) {
+    if (context.as_of == kNullTime) return absl::InvalidArgumentError("as_of: required by RFM scores (the time that counts as now)");
+    q.params.push_back(Value(context.as_of));
+    windows += StrCat(
+        ", s AS (SELECT customer_id, "
+        "1 + (5 * (rank() OVER (ORDER BY recency DESC) - 1)) / count(*) OVER () AS r, "
+        "1 + (5 * (rank() OVER (ORDER BY n) - 1)) / count(*) OVER () AS f, "
+        "1 + (5 * (rank() OVER (ORDER BY total) - 1)) / count(*) OVER () AS m "
+        "FROM (SELECT o.customer_id, o.n, o.total, floor(CAST(-(o.last_at - ?) AS REAL) / ", internal::kDay, ".0) AS recency FROM ",
+        buyers, "))");
+    joins += " LEFT JOIN s ON s.customer_id = c.id";
+  }
+  if (compiler.needs_tiers) {
+    windows += StrCat(", vt AS (SELECT o.customer_id, CAST(rank() OVER (ORDER BY o.total DESC) - 1 AS REAL) / count(*) OVER () AS p FROM ",
+                      buyers, ")");
+    joins += " LEFT JOIN vt ON vt.customer_id = c.id";
+  }
   q.sql = StrCat(
       "WITH o AS (SELECT customer_id, count(*) AS n, sum(amount_minor) AS total, min(ordered_at) AS first_at, "
-      "max(ordered_at) AS last_at FROM orders WHERE status IN (", statuses, ") AND currency = ? GROUP BY customer_id) "
-      "SELECT c.id FROM customers c LEFT JOIN o ON o.customer_id = c.id WHERE c.deleted_at IS NULL AND ", where,
-      " ORDER BY c.id");
+      "max(ordered_at) AS last_at FROM orders WHERE status IN (", statuses, ") AND currency = ? GROUP BY customer_id)",
+      windows, " SELECT c.id FROM customers c LEFT JOIN o ON o.customer_id = c.id", joins,
+      " WHERE c.deleted_at IS NULL AND ", where, " ORDER BY c.id");
   for (Value& v : compiler.params) q.params.push_back(std::move(v));
   return q;
 }

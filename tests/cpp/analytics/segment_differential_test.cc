@@ -36,7 +36,7 @@ class Generator {
 
   std::string Text() {
     switch (Int(0, 6)) {
-      case 0: return Quote(Pick(kIndustries));
+      case 0: return Quote(Coin() ? Pick(kIndustries) : Pick((const char* const[]){"Champions", "Hibernating", "Can't lose", "high value", "general", "potential", "At risk"}));
       case 1: return Quote(Pick(kRegions));
       case 2: return Quote(Pick(kPlans));
       case 3: return Quote(Pick(kNames));
@@ -52,13 +52,13 @@ class Generator {
   }
 
   std::string TextField() {
-    static const char* kFields[] = {"industry", "region", "plan", "name", "note", "kind", "source"};
+    static const char* kFields[] = {"industry", "region", "plan", "name", "note", "kind", "source", "rfm_segment", "value_tier"};
     return Pick(kFields);
   }
 
   std::string NumTerm(int depth) {
     static const char* kFields[] = {"frequency", "monetary", "aov", "score", "rate", "budget", "owner",
-                                    "mean_interpurchase_days", "recency_days", "tenure_days"};
+                                    "mean_interpurchase_days", "recency_days", "tenure_days", "rfm_r", "rfm_f", "rfm_m"};
     int k = depth > 0 ? Int(0, 9) : Int(0, 3);
     switch (k) {
       case 0: case 1: case 2: return Pick(kFields);

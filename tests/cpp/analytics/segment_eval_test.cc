@@ -114,6 +114,21 @@ TEST(SegmentEval, TimesDurationsAndDays) {
   EXPECT_EQ(EvalError(f, "recency_days < 5"), "as_of: required by recency_days (the time that counts as now)");
 }
 
+TEST(SegmentEval, RfmScoresSegmentsAndValueTiers) {
+  CustomerFrame f = SmallFrame();
+  // Recency 30/200/10/91 days, frequency 2/1/1/1, monetary 7000/9000/100/6000 for 10/20/30/50.
+  EXPECT_THAT(Eval(f, "rfm_r = 4"), ElementsAre(30));
+  EXPECT_THAT(Eval(f, "rfm_r = 1 or rfm_r = 2"), ElementsAre(20, 50));
+  EXPECT_THAT(Eval(f, "rfm_f = 4 and rfm_m = 3"), ElementsAre(10));
+  EXPECT_THAT(Eval(f, "rfm_segment = \"Hibernating\""), ElementsAre(20, 50));
+  EXPECT_THAT(Eval(f, "rfm_segment in (\"Loyal\", \"Promising\")"), ElementsAre(10, 30));
+  EXPECT_THAT(Eval(f, "rfm_segment is null and rfm_r is null"), ElementsAre(40));
+  EXPECT_THAT(Eval(f, "value_tier = \"high value\""), ElementsAre(20));
+  EXPECT_THAT(Eval(f, "value_tier = \"potential\""), ElementsAre(10));
+  EXPECT_THAT(Eval(f, "value_tier = \"general\""), ElementsAre(30, 50));
+  EXPECT_EQ(EvalError(f, "rfm_r > 1"), "as_of: required by RFM scores (the time that counts as now)");
+}
+
 TEST(SegmentEval, TextOnCategoriesAndFreeText) {
   CustomerFrame f = SmallFrame();
   EXPECT_THAT(Eval(f, "name contains \"Acme\""), ElementsAre(20, 50));
