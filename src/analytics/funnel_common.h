@@ -1,0 +1,84 @@
+// Shared machinery of the funnel analyses: grouping a frame's relevant rows by entity, splitting the
+// work over threads at entity boundaries, time-sorting one entity's rows, and duration summaries.
+#ifndef RAPPORT_ANALYTICS_FUNNEL_COMMON_H_
+#define RAPPORT_ANALYTICS_FUNNEL_COMMON_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "rapport/funnel.h"
+
+namespace rapport::funnel_internal {
+
+// Above this many rows the analyses use 2 threads unless told otherwise.
+inline constexpr size_t kParallelRows = 200'000;
+
+absl::Status CheckThreads(int threads);
+int ThreadsFor(int requested, size_t rows);
+
+// Runs f(chunk, begin, end) over `bounds` (chunk c spans [bounds[c], bounds[c+1])), one thread per
+// chunk, the first on the calling thread.
+template <typename F>
+void RunChunks(const std::vector<size_t>& bounds, F&& f) {
+  const size_t chunks = bounds.size() - 1;
+  std::vector<std::thread> helpers;
+  helpers.reserve(chunks > 0 ? chunks - 1 : 0);
+  for (size_t c = 1; c < chunks; ++c) helpers.emplace_back([&f, &bounds, c] { f(c, bounds[c], bounds[c + 1]); });
+  if (chunks > 0) f(size_t{0}, bounds[0], bounds[1]);
+  for (std::thread& t : helpers) t.join();
+}
+
+// [0, n) in `threads` nearly equal chunks.
+std::vector<size_t> EvenBounds(size_t n, int threads);
+
+// The rows an analysis looks at, grouped by entity (entities ascending; rows of one entity in frame
+// order, not yet sorted by time).
+struct GroupedRows {
+  std::vector<int64_t> entity;
+  std::vector<int64_t> at;
+  std::vector<int32_t> tag;
+  size_t size() const { return entity.size(); }
+};
+
+struct GroupCounts {
+  int64_t missing_time = 0;  // rows with at == kNullTime
+  int64_t untagged = 0;      // rows with a time whose code has no tag (or is null)
+};
+
+// Keeps the rows whose code has a tag (tag_of_code[code] >= 0) and whose time is present, grouped by
+// entity. The caller has checked that the three columns have the same length; codes outside
+// [kNullCode, tag_of_code.size()) are refused, naming `codes_name`. Skips the sort when the kept rows
+// are already grouped (entity non-decreasing).
+absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int32_t>& codes,
+                       const std::vector<int64_t>& at, const std::vector<int32_t>& tag_of_code,
+                       std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts);
+
+// Chunk bounds over grouped rows that never split an entity.
+std::vector<size_t> EntityBounds(const std::vector<int64_t>& entity, int threads);
+
+// Sorts one entity's rows by time, stably (equal times keep frame order). Keeps its scratch space
+// between calls so that sorting allocates only when an entity has more rows than any before it.
+class SegmentSorter {
+ public:
+  void Sort(int64_t* at, int32_t* tag, size_t n);
+
+ private:
+  std::vector<std::pair<int64_t, uint32_t>> keys_;
+  std::vector<int32_t> tags_;
+};
+
+// Count, median, p90 (linear interpolation) and mean of durations in microseconds, converted to a
+// unit of `micros_per_unit` microseconds. Reorders `micros`.
+DurationSummary Summarize(std::vector<int64_t>& micros, double micros_per_unit);
+
+// a / b, NaN when b is 0.
+double Ratio(int64_t a, int64_t b);
+
+}  // namespace rapport::funnel_internal
+
+#endif  // RAPPORT_ANALYTICS_FUNNEL_COMMON_H_
