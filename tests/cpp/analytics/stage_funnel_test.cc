@@ -197,6 +197,13 @@ TEST(StageFunnel, EqualTimesKeepRowOrder) {
   EXPECT_EQ(r.stages[0].open_visits, 1);
   ExpectSummary(r.stages[1].days_in_stage, 1, 0, 0, 0);
   EXPECT_EQ(r.stages[1].open_visits, 1);
+
+  // Out of time order as well: sorting by time must keep B before A at 5d.
+  StageFunnelResult s = Funnel(Frame({{3, "B", 5 * kDay}, {3, "A", 5 * kDay}, {3, "A", kDay}}), Options({"A", "B"}));
+  EXPECT_EQ(s.stages[0].advanced, 1);
+  ExpectSummary(s.stages[0].days_in_stage, 1, 4, 4, 4);
+  ExpectSummary(s.stages[1].days_in_stage, 1, 0, 0, 0);
+  EXPECT_EQ(s.stages[0].open_visits, 1);
 }
 
 TEST(StageFunnel, EqualTimesKeepRowOrderInLongHistories) {
