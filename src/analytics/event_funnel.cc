@@ -132,7 +132,7 @@ absl::StatusOr<EventFunnelResult> EventFunnel(const EventFrame& events, const Ev
   const int64_t from = options.from.value_or(std::numeric_limits<int64_t>::min());
   const int64_t to = options.to.value_or(std::numeric_limits<int64_t>::max());
   const bool bounded_above = options.to.has_value();
-  const std::vector<size_t> bounds = funnel_internal::EntityBounds(data.entity, threads);
+  const std::vector<size_t> bounds = funnel_internal::EntityBounds(data, threads);
   std::vector<Tally> tallies(bounds.size() - 1);
 
   funnel_internal::RunChunks(bounds, [&](size_t chunk, size_t begin, size_t end) {
@@ -144,22 +144,24 @@ absl::StatusOr<EventFunnelResult> EventFunnel(const EventFrame& events, const Ev
     funnel_internal::SegmentSorter sorter;
     size_t g = 0;  // breakdown cursor: customers ascend in both
     if (group_count > 0 && begin < end) {
-      g = std::lower_bound(groups.customer.begin(), groups.customer.end(), data.entity[begin]) -
+      g = std::lower_bound(groups.customer.begin(), groups.customer.end(), data.Entity(data.EntityKey(begin))) -
           groups.customer.begin();
     }
-    int64_t* at = data.at.data();
-    int32_t* tag = data.tag.data();
+    funnel_internal::Row* rows = data.rows.data();
+    const int tag_bits = data.tag_bits;
+    const uint64_t tag_mask = (uint64_t{1} << tag_bits) - 1;
+    auto tag = [&](size_t i) { return static_cast<int32_t>(rows[i].key & tag_mask); };
     size_t b = begin;
     while (b < end) {
-      const int64_t customer = data.entity[b];
+      const uint64_t entity_key = rows[b].key >> tag_bits;
       size_t e = b + 1;
-      while (e < end && data.entity[e] == customer) ++e;
-      sorter.Sort(at + b, tag + b, e - b);
+      while (e < end && rows[e].key >> tag_bits == entity_key) ++e;
+      sorter.Sort(rows + b, e - b);
 
       size_t p = b;
-      while (p < e && !(tag[p] == step_tag[0] && at[p] >= from && (!bounded_above || at[p] < to))) ++p;
+      while (p < e && !(tag(p) == step_tag[0] && rows[p].at >= from && (!bounded_above || rows[p].at < to))) ++p;
       if (p < e) {
-        const int64_t t1 = at[p];
+        const int64_t t1 = rows[p].at;
         const int64_t deadline =
             t1 > std::numeric_limits<int64_t>::max() - options.window ? std::numeric_limits<int64_t>::max()
                                                                        : t1 + options.window;
@@ -167,12 +169,13 @@ absl::StatusOr<EventFunnelResult> EventFunnel(const EventFrame& events, const Ev
         for (size_t k = 1; k < steps; ++k) {
           if (step_tag[k] < 0) break;
           // Rows before p are no later than t_{k-1} (rows are in time order); skip its equals too.
+          const int64_t previous = rows[p].at;
           size_t q = p + 1;
-          while (q < e && at[q] <= at[p]) ++q;
-          while (q < e && at[q] <= deadline && tag[q] != step_tag[k]) ++q;
-          if (q >= e || at[q] > deadline) break;
+          while (q < e && rows[q].at <= previous) ++q;
+          while (q < e && rows[q].at <= deadline && tag(q) != step_tag[k]) ++q;
+          if (q >= e || rows[q].at > deadline) break;
           p = q;
-          const int64_t d = at[p] - t1;
+          const int64_t d = rows[p].at - t1;
           t.durations[k].push_back(d);
           const size_t bucket = std::lower_bound(edges.begin(), edges.end(), d) - edges.begin();
           ++t.histogram[k * buckets + bucket];
@@ -180,6 +183,7 @@ absl::StatusOr<EventFunnelResult> EventFunnel(const EventFrame& events, const Ev
         }
         for (size_t k = 0; k < reached; ++k) ++t.reached[k];
         if (group_count > 0) {
+          const int64_t customer = data.Entity(entity_key);
           while (g < groups.customer.size() && groups.customer[g] < customer) ++g;
           const size_t group = g < groups.customer.size() && groups.customer[g] == customer
                                    ? static_cast<size_t>(groups.group[g])

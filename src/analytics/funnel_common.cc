@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "base/strings.h"
 #include "rapport/frame.h"
@@ -29,11 +30,11 @@ std::vector<size_t> EvenBounds(size_t n, int threads) {
   return bounds;
 }
 
-std::vector<size_t> EntityBounds(const std::vector<int64_t>& entity, int threads) {
-  std::vector<size_t> bounds = EvenBounds(entity.size(), threads);
+std::vector<size_t> EntityBounds(const GroupedRows& rows, int threads) {
+  std::vector<size_t> bounds = EvenBounds(rows.size(), threads);
   for (size_t c = 1; c + 1 < bounds.size(); ++c) {
     size_t b = std::max(bounds[c], bounds[c - 1]);
-    while (b > 0 && b < entity.size() && entity[b] == entity[b - 1]) ++b;
+    while (b > 0 && b < rows.size() && rows.EntityKey(b) == rows.EntityKey(b - 1)) ++b;
     bounds[c] = b;
   }
   return bounds;
@@ -50,28 +51,100 @@ struct ChunkScan {
   int32_t bad_code = 0;
 };
 
-// Stable LSD radix sort of `keys` by their bits [low, low + bits), in passes of at most 11 bits so
-// that a pass's counts stay in L1.
-void RadixSort(std::vector<uint64_t>& keys, int low, int bits) {
-  if (bits <= 0 || keys.size() < 2) return;
+// When the entity range leaves no room for the tag in a word (ids spread over most of int64).
+struct WideRecord {
+  uint64_t entity;  // entity - min
+  int64_t at;
+  int32_t tag;
+};
+
+// Stable LSD radix sort of n records by bits [low, low + bits) of key(record), ping-ponging between `a`
+// and `b`; returns the one holding the result. Digits of at most 11 bits keep the counts in L1.
+template <typename R, typename Key>
+R* RadixSort(R* a, R* b, size_t n, int low, int bits, Key key, std::vector<size_t>& start) {
+  if (bits <= 0 || n < 2) return a;
   const int passes = (bits + 10) / 11;
   const int digit = (bits + passes - 1) / passes;
   const uint64_t mask = (uint64_t{1} << digit) - 1;
-  std::vector<uint64_t> buffer(keys.size());
-  std::vector<size_t> start(size_t{1} << digit);
   for (int pass = 0; pass < passes; ++pass) {
     const int shift = low + pass * digit;
-    std::fill(start.begin(), start.end(), 0);
-    for (uint64_t k : keys) ++start[(k >> shift) & mask];
+    start.assign(size_t{1} << digit, 0);
+    for (size_t i = 0; i < n; ++i) ++start[(key(a[i]) >> shift) & mask];
     size_t sum = 0;
-    for (size_t& s : start) {
-      const size_t c = s;
-      s = sum;
-      sum += c;
-    }
-    for (uint64_t k : keys) buffer[start[(k >> shift) & mask]++] = k;
-    keys.swap(buffer);
+    for (size_t& s : start) sum += std::exchange(s, sum);
+    for (size_t i = 0; i < n; ++i) b[start[(key(a[i]) >> shift) & mask]++] = a[i];
+    std::swap(a, b);
   }
+  return a;
+}
+
+// The kept rows of the frame (tag_of(row) >= 0) as records make(row, tag), sorted stably by the
+// entity in bits [low, low + entity_bits) of key(record).
+//
+// A global LSD radix sort would scatter every record over all of memory several times. Instead, one
+// scatter of the frame's rows into partitions by the entity's top bits (few enough partitions for the
+// write streams to stay in the TLB), then an LSD radix sort of each partition on the remaining bits,
+// in cache. Threads take row slices for the scatter (a slice's rows go after earlier slices' within a
+// partition, as with one thread) and contiguous ranges of partitions for the sorts, so the result does
+// not depend on the number of threads.
+template <typename R, typename TagOf, typename Make, typename Key>
+Array<R> PartitionSort(const std::vector<size_t>& bounds, size_t kept, int low, int entity_bits, int threads,
+                       TagOf tag_of, Make make, Key key) {
+  const int top_bits = std::min(entity_bits, std::clamp(static_cast<int>(std::bit_width(kept >> 14)), 1, 10));
+  const int rest_bits = entity_bits - top_bits;
+  const size_t partitions = size_t{1} << top_bits;
+  auto partition_of = [&](const R& r) {
+    return static_cast<size_t>(key(r) >> (low + rest_bits)) & (partitions - 1);
+  };
+  const size_t chunks = bounds.size() - 1;
+  std::vector<size_t> start(chunks * partitions, 0);
+  // Counting builds each record as the scatter will: cheaper than storing the keys in between.
+  RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
+    size_t* count = &start[c * partitions];
+    for (size_t i = begin; i < end; ++i) {
+      if (const int32_t tag = tag_of(i); tag >= 0) ++count[partition_of(make(i, tag))];
+    }
+  });
+  std::vector<size_t> partition_start(partitions + 1);
+  size_t sum = 0;
+  for (size_t p = 0; p < partitions; ++p) {
+    partition_start[p] = sum;
+    for (size_t c = 0; c < chunks; ++c) sum += std::exchange(start[c * partitions + p], sum);
+  }
+  partition_start[partitions] = sum;
+  Array<R> records(kept);
+  RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
+    size_t* next = &start[c * partitions];
+    for (size_t i = begin; i < end; ++i) {
+      const int32_t tag = tag_of(i);
+      if (tag < 0) continue;
+      const R r = make(i, tag);
+      records[next[partition_of(r)]++] = r;
+    }
+  });
+
+  // Contiguous partition ranges of about equal rows per thread.
+  std::vector<size_t> partition_bounds(bounds.size(), partitions);
+  partition_bounds[0] = 0;
+  const std::vector<size_t> row_bounds = EvenBounds(kept, threads);
+  for (size_t t = 1; t + 1 < partition_bounds.size(); ++t) {
+    const size_t p = std::upper_bound(partition_start.begin(), partition_start.end(), row_bounds[t]) -
+                     partition_start.begin() - 1;
+    partition_bounds[t] = std::max(p, partition_bounds[t - 1]);
+  }
+  RunChunks(partition_bounds, [&](size_t, size_t first, size_t last) {
+    size_t largest = 0;
+    for (size_t p = first; p < last; ++p) largest = std::max(largest, partition_start[p + 1] - partition_start[p]);
+    Array<R> scratch(largest);
+    std::vector<size_t> counts;
+    for (size_t p = first; p < last; ++p) {
+      R* part = records.data() + partition_start[p];
+      const size_t n = partition_start[p + 1] - partition_start[p];
+      const R* sorted = RadixSort(part, scratch.data(), n, low, rest_bits, key, counts);
+      if (sorted != part) std::copy(sorted, sorted + n, part);
+    }
+  });
+  return records;
 }
 
 }  // namespace
@@ -84,7 +157,7 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
   const std::vector<size_t> bounds = EvenBounds(rows, threads);
   const size_t chunks = bounds.size() - 1;
 
-  // Pass 1: what is kept, whether it is already grouped, and the entity range for the radix sort.
+  // Pass 1: what is kept, whether it is already grouped, and the entity range.
   std::vector<ChunkScan> scans(chunks);
   RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
     ChunkScan& s = scans[c];
@@ -139,85 +212,78 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     kept += s.kept;
   }
 
-  out.entity.resize(kept);
-  out.at.resize(kept);
-  out.tag.resize(kept);
-  auto keep = [&](size_t row) {
-    return at[row] != kNullTime && codes[row] != CategoryColumn::kNullCode && tag_of_code[codes[row]] >= 0;
+  int32_t max_tag = 0;
+  for (int32_t t : tag_of_code) max_tag = std::max(max_tag, t);
+  const int tag_bits = std::bit_width(static_cast<uint64_t>(max_tag));
+  const int entity_bits = std::bit_width(static_cast<uint64_t>(max) - static_cast<uint64_t>(min));
+  const uint64_t base = static_cast<uint64_t>(min);
+  const bool packed = entity_bits + tag_bits <= 64;
+  out.tag_bits = tag_bits;
+  out.base = base;
+  out.ids.clear();
+  // The row's tag, or -1 when the row is not kept.
+  auto tag_of = [&](size_t row) {
+    const int32_t code = codes[row];
+    return at[row] == kNullTime || code == CategoryColumn::kNullCode ? -1 : tag_of_code[code];
   };
-  if (grouped) {
+  auto pack = [&](size_t row, int32_t tag) {
+    return Row{(static_cast<uint64_t>(entity[row]) - base) << tag_bits | static_cast<uint64_t>(tag), at[row]};
+  };
+
+  if (grouped && packed) {
+    out.rows = Array<Row>(kept);
     RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
       size_t o = offsets[c];
       for (size_t i = begin; i < end; ++i) {
-        if (!keep(i)) continue;
-        out.entity[o] = entity[i];
-        out.at[o] = at[i];
-        out.tag[o] = tag_of_code[codes[i]];
-        ++o;
+        if (const int32_t tag = tag_of(i); tag >= 0) out.rows[o++] = pack(i, tag);
       }
     });
-    return absl::OkStatus();
-  }
-
-  // Sort (entity offset, row) packed in one word by the entity bits only: the radix sort is stable and
-  // rows enter in frame order, so an entity's rows stay in frame order.
-  const int row_bits = std::bit_width(static_cast<uint64_t>(rows - 1));
-  const int entity_bits = std::bit_width(static_cast<uint64_t>(max) - static_cast<uint64_t>(min));
-  const bool packed = row_bits + entity_bits <= 64;
-  std::vector<uint64_t> keys(kept);
-  RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
-    size_t o = offsets[c];
-    for (size_t i = begin; i < end; ++i) {
-      if (!keep(i)) continue;
-      keys[o++] = packed ? (static_cast<uint64_t>(entity[i]) - static_cast<uint64_t>(min)) << row_bits | i : i;
-    }
-  });
-  uint64_t row_mask = std::numeric_limits<uint64_t>::max();
-  if (packed) {
-    RadixSort(keys, row_bits, entity_bits);
-    if (row_bits < 64) row_mask = (uint64_t{1} << row_bits) - 1;
+  } else if (packed) {
+    out.rows = PartitionSort<Row>(bounds, kept, tag_bits, entity_bits, threads, tag_of, pack,
+                                  [](const Row& r) { return r.key; });
   } else {
-    // Entity ids spread over more than 64 bits with the row number: rare, a comparison sort will do.
-    std::sort(keys.begin(), keys.end(),
-              [&](uint64_t a, uint64_t b) { return entity[a] != entity[b] ? entity[a] < entity[b] : a < b; });
-  }
-  RunChunks(EvenBounds(kept, threads), [&](size_t, size_t begin, size_t end) {
-    for (size_t o = begin; o < end; ++o) {
-      const size_t row = keys[o] & row_mask;
-      out.entity[o] = entity[row];
-      out.at[o] = at[row];
-      out.tag[o] = tag_of_code[codes[row]];
+    // Ids spread too wide to share a word with the tag: number the entities densely instead, after
+    // sorting wide records when the rows are not grouped yet. Rare, so done on one thread.
+    out.rows = Array<Row>(kept);
+    auto append = [&, o = size_t{0}](int64_t id, int64_t time, int32_t tag) mutable {
+      if (out.ids.empty() || out.ids.back() != id) out.ids.push_back(id);
+      out.rows[o++] = Row{static_cast<uint64_t>(out.ids.size() - 1) << tag_bits | static_cast<uint64_t>(tag), time};
+    };
+    if (grouped) {
+      for (size_t i = 0; i < rows; ++i) {
+        if (const int32_t tag = tag_of(i); tag >= 0) append(entity[i], at[i], tag);
+      }
+    } else {
+      const Array<WideRecord> sorted = PartitionSort<WideRecord>(
+          bounds, kept, 0, entity_bits, threads, tag_of,
+          [&](size_t row, int32_t tag) { return WideRecord{static_cast<uint64_t>(entity[row]) - base, at[row], tag}; },
+          [](const WideRecord& r) { return r.entity; });
+      for (size_t i = 0; i < kept; ++i) {
+        append(static_cast<int64_t>(base + sorted[i].entity), sorted[i].at, sorted[i].tag);
+      }
     }
-  });
+  }
   return absl::OkStatus();
 }
 
-void SegmentSorter::Sort(int64_t* at, int32_t* tag, size_t n) {
+void SegmentSorter::Sort(Row* rows, size_t n) {
   size_t i = 1;
-  while (i < n && at[i - 1] <= at[i]) ++i;
+  while (i < n && rows[i - 1].at <= rows[i].at) ++i;
   if (i >= n) return;
   if (n <= 32) {
     for (; i < n; ++i) {
-      const int64_t a = at[i];
-      const int32_t t = tag[i];
+      const Row r = rows[i];
       size_t j = i;
-      for (; j > 0 && at[j - 1] > a; --j) {
-        at[j] = at[j - 1];
-        tag[j] = tag[j - 1];
-      }
-      at[j] = a;
-      tag[j] = t;
+      for (; j > 0 && rows[j - 1].at > r.at; --j) rows[j] = rows[j - 1];
+      rows[j] = r;
     }
     return;
   }
   keys_.resize(n);
-  tags_.assign(tag, tag + n);
-  for (size_t k = 0; k < n; ++k) keys_[k] = {at[k], static_cast<uint32_t>(k)};
+  copy_.assign(rows, rows + n);
+  for (size_t k = 0; k < n; ++k) keys_[k] = {rows[k].at, static_cast<uint32_t>(k)};
   std::sort(keys_.begin(), keys_.end());  // (time, position): stable without a stable sort's buffer
-  for (size_t k = 0; k < n; ++k) {
-    at[k] = keys_[k].first;
-    tag[k] = tags_[keys_[k].second];
-  }
+  for (size_t k = 0; k < n; ++k) rows[k] = copy_[keys_[k].second];
 }
 
 namespace {

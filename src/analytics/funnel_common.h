@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -36,13 +37,44 @@ void RunChunks(const std::vector<size_t>& bounds, F&& f) {
 // [0, n) in `threads` nearly equal chunks.
 std::vector<size_t> EvenBounds(size_t n, int threads);
 
-// The rows an analysis looks at, grouped by entity (entities ascending; rows of one entity in frame
-// order, not yet sorted by time).
+// A fixed-size array whose elements start uninitialised: the big work arrays are written in full
+// before they are read, and zeroing them first would cost a pass over memory.
+template <typename T>
+class Array {
+ public:
+  Array() = default;
+  explicit Array(size_t n) : data_(std::make_unique_for_overwrite<T[]>(n)), size_(n) {}
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  T* data() { return data_.get(); }
+  const T* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  size_t size_ = 0;
+};
+
+// One kept row: its entity and tag packed in one word, and its time.
+struct Row {
+  uint64_t key;  // entity key << tag_bits | tag
+  int64_t at;
+};
+
+// The rows an analysis looks at, grouped by entity: entity keys ascend with the entity ids, and an
+// entity's rows are in frame order (not yet sorted by time).
 struct GroupedRows {
-  std::vector<int64_t> entity;
-  std::vector<int64_t> at;
-  std::vector<int32_t> tag;
-  size_t size() const { return entity.size(); }
+  Array<Row> rows;
+  int tag_bits = 0;
+  uint64_t base = 0;          // entity id = base + entity key ...
+  std::vector<int64_t> ids;   // ... or ids[entity key] when the id range is too wide for the word
+
+  size_t size() const { return rows.size(); }
+  uint64_t EntityKey(size_t i) const { return rows[i].key >> tag_bits; }
+  int64_t Entity(uint64_t entity_key) const {
+    return ids.empty() ? static_cast<int64_t>(base + entity_key) : ids[entity_key];
+  }
+  int32_t Tag(const Row& row) const { return static_cast<int32_t>(row.key & ((uint64_t{1} << tag_bits) - 1)); }
 };
 
 struct GroupCounts {
@@ -59,17 +91,17 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
                        std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts);
 
 // Chunk bounds over grouped rows that never split an entity.
-std::vector<size_t> EntityBounds(const std::vector<int64_t>& entity, int threads);
+std::vector<size_t> EntityBounds(const GroupedRows& rows, int threads);
 
 // Sorts one entity's rows by time, stably (equal times keep frame order). Keeps its scratch space
 // between calls so that sorting allocates only when an entity has more rows than any before it.
 class SegmentSorter {
  public:
-  void Sort(int64_t* at, int32_t* tag, size_t n);
+  void Sort(Row* rows, size_t n);
 
  private:
   std::vector<std::pair<int64_t, uint32_t>> keys_;
-  std::vector<int32_t> tags_;
+  std::vector<Row> copy_;
 };
 
 // Count, median, p90 (linear interpolation) and mean of durations in microseconds, converted to a

@@ -20,6 +20,7 @@ namespace rapport {
 namespace {
 
 using funnel_internal::GroupedRows;
+using funnel_internal::Row;
 
 // The first name that occurs twice in `names`, or nullptr.
 const std::string* FirstDuplicate(const std::vector<std::string>& names) {
@@ -104,7 +105,7 @@ absl::StatusOr<StageFunnelResult> StageFunnel(const StageHistoryFrame& history, 
                                              "history: stage", threads, data, counts));
 
   const int32_t k_stages = static_cast<int32_t>(stages);
-  const std::vector<size_t> bounds = funnel_internal::EntityBounds(data.entity, threads);
+  const std::vector<size_t> bounds = funnel_internal::EntityBounds(data, threads);
   std::vector<Tally> tallies(bounds.size() - 1);
 
   funnel_internal::RunChunks(bounds, [&](size_t chunk, size_t begin, size_t end) {
@@ -121,17 +122,19 @@ absl::StatusOr<StageFunnelResult> StageFunnel(const StageHistoryFrame& history, 
     std::vector<int32_t> touched;
     touched.reserve(stages);
     funnel_internal::SegmentSorter sorter;
-    int64_t* at = data.at.data();
-    int32_t* tag = data.tag.data();
+    funnel_internal::Row* rows = data.rows.data();
+    const int tag_bits = data.tag_bits;
+    const uint64_t tag_mask = (uint64_t{1} << tag_bits) - 1;
     size_t b = begin;
     while (b < end) {
+      const uint64_t entity_key = rows[b].key >> tag_bits;
       size_t e = b + 1;
-      while (e < end && data.entity[e] == data.entity[b]) ++e;
-      sorter.Sort(at + b, tag + b, e - b);
+      while (e < end && rows[e].key >> tag_bits == entity_key) ++e;
+      sorter.Sort(rows + b, e - b);
 
       int64_t first_terminal = -1;
       for (size_t p = b; p < e; ++p) {
-        const int32_t s = tag[p];
+        const int32_t s = static_cast<int32_t>(rows[p].key & tag_mask);
         const int64_t pos = static_cast<int64_t>(p - b);
         if (s < k_stages) {
           if (first[s] < 0) {
@@ -140,10 +143,10 @@ absl::StatusOr<StageFunnelResult> StageFunnel(const StageHistoryFrame& history, 
           }
           last[s] = pos;
           if (p + 1 < e) {
-            t.closed[s].push_back(at[p + 1] - at[p]);
+            t.closed[s].push_back(rows[p + 1].at - rows[p].at);
           } else {
             ++t.open_visits[s];
-            if (options.as_of && at[p] <= *options.as_of) t.open_ages[s].push_back(*options.as_of - at[p]);
+            if (options.as_of && rows[p].at <= *options.as_of) t.open_ages[s].push_back(*options.as_of - rows[p].at);
           }
         }
         if (first_terminal < 0 && (won_tag[s] || lost_tag[s])) first_terminal = pos;
@@ -162,9 +165,10 @@ absl::StatusOr<StageFunnelResult> StageFunnel(const StageHistoryFrame& history, 
       for (int32_t i : touched) first[i] = last[i] = -1;
       touched.clear();
       if (first_terminal >= 0) {
-        if (won_tag[tag[b + first_terminal]]) {
+        const Row& terminal = rows[b + first_terminal];
+        if (won_tag[terminal.key & tag_mask]) {
           ++t.won;
-          t.cycles.push_back(at[b + first_terminal] - at[b]);
+          t.cycles.push_back(terminal.at - rows[b].at);
         } else {
           ++t.lost;
         }
