@@ -19,45 +19,53 @@ namespace rapport {
 namespace {
 
 using funnel_internal::GroupedRows;
+using funnel_internal::Row;
 
-// The breakdown's customers ascending, with the group index of each (null: groups).
+// The breakdown's customers ascending, with their group codes: the caller's arrays when already
+// sorted (as a CustomerFrame's ids are), else a sorted copy.
 struct GroupIndex {
-  std::vector<int64_t> customer;
-  std::vector<int32_t> group;
-  int32_t null_group = 0;
+  const int64_t* customer = nullptr;
+  const int32_t* code = nullptr;
+  size_t size = 0;
+  size_t null_group = 0;  // the null group's index, after the dictionary's values
+  std::vector<int64_t> sorted_customer;
+  std::vector<int32_t> sorted_code;
+
+  size_t GroupAt(size_t i) const { return code[i] == CategoryColumn::kNullCode ? null_group : code[i]; }
 };
 
-absl::StatusOr<GroupIndex> IndexGroups(const CustomerGroups& groups) {
+absl::Status IndexGroups(const CustomerGroups& groups, GroupIndex& index) {
   const size_t n = groups.customer.size();
   if (groups.group.codes.size() != n) {
     return absl::InvalidArgumentError(StrCat("breakdown: columns have different lengths (customer ", n,
                                              ", group ", groups.group.codes.size(), ")"));
   }
-  GroupIndex index;
-  index.null_group = groups.group.dictionary.size();
+  const int32_t dictionary_size = groups.group.dictionary.size();
+  index.null_group = static_cast<size_t>(dictionary_size);
   for (size_t i = 0; i < n; ++i) {
     const int32_t code = groups.group.codes[i];
-    if (code < CategoryColumn::kNullCode || code >= index.null_group) {
+    if (code < CategoryColumn::kNullCode || code >= dictionary_size) {
       return absl::InvalidArgumentError(
           StrCat("breakdown: group code ", code, " at row ", i, " is not in the dictionary"));
     }
   }
-  auto group_of = [&](int32_t code) { return code == CategoryColumn::kNullCode ? index.null_group : code; };
+  index.size = n;
   if (std::is_sorted(groups.customer.begin(), groups.customer.end())) {
-    index.customer = groups.customer;
-    index.group.resize(n);
-    for (size_t i = 0; i < n; ++i) index.group[i] = group_of(groups.group.codes[i]);
+    index.customer = groups.customer.data();
+    index.code = groups.group.codes.data();
   } else {
     std::vector<uint32_t> order(n);
     std::iota(order.begin(), order.end(), 0u);
     std::sort(order.begin(), order.end(),
               [&](uint32_t a, uint32_t b) { return groups.customer[a] < groups.customer[b]; });
-    index.customer.resize(n);
-    index.group.resize(n);
+    index.sorted_customer.resize(n);
+    index.sorted_code.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      index.customer[i] = groups.customer[order[i]];
-      index.group[i] = group_of(groups.group.codes[order[i]]);
+      index.sorted_customer[i] = groups.customer[order[i]];
+      index.sorted_code[i] = groups.group.codes[order[i]];
     }
+    index.customer = index.sorted_customer.data();
+    index.code = index.sorted_code.data();
   }
   for (size_t i = 1; i < n; ++i) {
     if (index.customer[i] == index.customer[i - 1]) {
@@ -65,8 +73,10 @@ absl::StatusOr<GroupIndex> IndexGroups(const CustomerGroups& groups) {
           StrCat("breakdown: customer ", index.customer[i], " appears more than once"));
     }
   }
-  return index;
+  return absl::OkStatus();
 }
+
+constexpr size_t kNoCursor = static_cast<size_t>(-1);
 
 // One thread's tallies.
 struct Tally {
@@ -74,6 +84,7 @@ struct Tally {
   std::vector<std::vector<int64_t>> durations;   // per step: t_k - t1 (empty for step 1)
   std::vector<int64_t> histogram;                // step * buckets + bucket
   std::vector<int64_t> group_reached;            // group * steps + step
+  size_t group_cursor = kNoCursor;               // position in the breakdown's customers
 };
 
 }  // namespace
@@ -104,9 +115,7 @@ absl::StatusOr<EventFunnelResult> EventFunnel(const EventFrame& events, const Ev
   }
   RETURN_IF_ERROR(funnel_internal::CheckThreads(options.threads));
   GroupIndex groups;
-  if (breakdown != nullptr) {
-    ASSIGN_OR_RETURN(groups, IndexGroups(*breakdown));
-  }
+  if (breakdown != nullptr) RETURN_IF_ERROR(IndexGroups(*breakdown, groups));
 
   // Tags number the distinct step kinds present in the frame; step_tag[k] is step k's (-1: absent, so
   // the step matches nothing).
@@ -128,70 +137,52 @@ absl::StatusOr<EventFunnelResult> EventFunnel(const EventFrame& events, const Ev
 
   const std::vector<int64_t>& edges = options.bucket_edges;
   const size_t buckets = edges.size() + 1;
-  const size_t group_count = breakdown != nullptr ? static_cast<size_t>(groups.null_group) + 1 : 0;
+  const size_t group_count = breakdown != nullptr ? groups.null_group + 1 : 0;
   const int64_t from = options.from.value_or(std::numeric_limits<int64_t>::min());
   const int64_t to = options.to.value_or(std::numeric_limits<int64_t>::max());
   const bool bounded_above = options.to.has_value();
-  const std::vector<size_t> bounds = funnel_internal::EntityBounds(data, threads);
-  std::vector<Tally> tallies(bounds.size() - 1);
-
-  funnel_internal::RunChunks(bounds, [&](size_t chunk, size_t begin, size_t end) {
-    Tally& t = tallies[chunk];
+  std::vector<Tally> tallies(data.bounds.size() - 1);
+  for (Tally& t : tallies) {
     t.reached.assign(steps, 0);
     t.durations.resize(steps);
     t.histogram.assign(steps * buckets, 0);
     t.group_reached.assign(group_count * steps, 0);
-    funnel_internal::SegmentSorter sorter;
-    size_t g = 0;  // breakdown cursor: customers ascend in both
-    if (group_count > 0 && begin < end) {
-      g = std::lower_bound(groups.customer.begin(), groups.customer.end(), data.Entity(data.EntityKey(begin))) -
-          groups.customer.begin();
-    }
-    funnel_internal::Row* rows = data.rows.data();
-    const int tag_bits = data.tag_bits;
-    const uint64_t tag_mask = (uint64_t{1} << tag_bits) - 1;
+  }
+  const uint64_t tag_mask = data.tag_mask();
+  funnel_internal::ForEachEntity(data, [&](size_t chunk, int64_t customer, const Row* rows, size_t n) {
     auto tag = [&](size_t i) { return static_cast<int32_t>(rows[i].key & tag_mask); };
-    size_t b = begin;
-    while (b < end) {
-      const uint64_t entity_key = rows[b].key >> tag_bits;
-      size_t e = b + 1;
-      while (e < end && rows[e].key >> tag_bits == entity_key) ++e;
-      sorter.Sort(rows + b, e - b);
-
-      size_t p = b;
-      while (p < e && !(tag(p) == step_tag[0] && rows[p].at >= from && (!bounded_above || rows[p].at < to))) ++p;
-      if (p < e) {
-        const int64_t t1 = rows[p].at;
-        const int64_t deadline =
-            t1 > std::numeric_limits<int64_t>::max() - options.window ? std::numeric_limits<int64_t>::max()
-                                                                       : t1 + options.window;
-        size_t reached = 1;
-        for (size_t k = 1; k < steps; ++k) {
-          if (step_tag[k] < 0) break;
-          // Rows before p are no later than t_{k-1} (rows are in time order); skip its equals too.
-          const int64_t previous = rows[p].at;
-          size_t q = p + 1;
-          while (q < e && rows[q].at <= previous) ++q;
-          while (q < e && rows[q].at <= deadline && tag(q) != step_tag[k]) ++q;
-          if (q >= e || rows[q].at > deadline) break;
-          p = q;
-          const int64_t d = rows[p].at - t1;
-          t.durations[k].push_back(d);
-          const size_t bucket = std::lower_bound(edges.begin(), edges.end(), d) - edges.begin();
-          ++t.histogram[k * buckets + bucket];
-          ++reached;
-        }
-        for (size_t k = 0; k < reached; ++k) ++t.reached[k];
-        if (group_count > 0) {
-          const int64_t customer = data.Entity(entity_key);
-          while (g < groups.customer.size() && groups.customer[g] < customer) ++g;
-          const size_t group = g < groups.customer.size() && groups.customer[g] == customer
-                                   ? static_cast<size_t>(groups.group[g])
-                                   : static_cast<size_t>(groups.null_group);
-          for (size_t k = 0; k < reached; ++k) ++t.group_reached[group * steps + k];
-        }
+    size_t p = 0;
+    while (p < n && !(tag(p) == step_tag[0] && rows[p].at >= from && (!bounded_above || rows[p].at < to))) ++p;
+    if (p == n) return;
+    Tally& t = tallies[chunk];
+    const int64_t t1 = rows[p].at;
+    const int64_t deadline = t1 > std::numeric_limits<int64_t>::max() - options.window
+                                 ? std::numeric_limits<int64_t>::max()
+                                 : t1 + options.window;
+    size_t reached = 1;
+    for (size_t k = 1; k < steps && step_tag[k] >= 0; ++k) {
+      // Rows before p are no later than t_{k-1} (rows are in time order); skip its equals too.
+      const int64_t previous = rows[p].at;
+      size_t q = p + 1;
+      while (q < n && rows[q].at <= previous) ++q;
+      while (q < n && rows[q].at <= deadline && tag(q) != step_tag[k]) ++q;
+      if (q == n || rows[q].at > deadline) break;
+      p = q;
+      const int64_t d = rows[p].at - t1;
+      t.durations[k].push_back(d);
+      ++t.histogram[k * buckets + (std::lower_bound(edges.begin(), edges.end(), d) - edges.begin())];
+      ++reached;
+    }
+    for (size_t k = 0; k < reached; ++k) ++t.reached[k];
+    if (group_count > 0) {
+      // Customers ascend within a thread's range, so the cursor only moves forward.
+      if (t.group_cursor == kNoCursor) {
+        t.group_cursor = std::lower_bound(groups.customer, groups.customer + groups.size, customer) - groups.customer;
       }
-      b = e;
+      size_t& g = t.group_cursor;
+      while (g < groups.size && groups.customer[g] < customer) ++g;
+      const size_t group = g < groups.size && groups.customer[g] == customer ? groups.GroupAt(g) : groups.null_group;
+      for (size_t k = 0; k < reached; ++k) ++t.group_reached[group * steps + k];
     }
   });
 
@@ -221,7 +212,7 @@ absl::StatusOr<EventFunnelResult> EventFunnel(const EventFrame& events, const Ev
   result.groups.resize(group_count);
   for (size_t gi = 0; gi < group_count; ++gi) {
     EventFunnelGroup& group = result.groups[gi];
-    if (gi < static_cast<size_t>(groups.null_group)) {
+    if (gi < groups.null_group) {
       group.label = std::string(breakdown->group.dictionary.at(static_cast<int32_t>(gi)));
     }
     group.customers.assign(steps, 0);

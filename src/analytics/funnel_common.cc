@@ -30,16 +30,6 @@ std::vector<size_t> EvenBounds(size_t n, int threads) {
   return bounds;
 }
 
-std::vector<size_t> EntityBounds(const GroupedRows& rows, int threads) {
-  std::vector<size_t> bounds = EvenBounds(rows.size(), threads);
-  for (size_t c = 1; c + 1 < bounds.size(); ++c) {
-    size_t b = std::max(bounds[c], bounds[c - 1]);
-    while (b > 0 && b < rows.size() && rows.EntityKey(b) == rows.EntityKey(b - 1)) ++b;
-    bounds[c] = b;
-  }
-  return bounds;
-}
-
 namespace {
 
 struct ChunkScan {
@@ -57,6 +47,35 @@ struct WideRecord {
   int64_t at;
   int32_t tag;
 };
+
+// Thread ranges over sorted rows, moved forward to entity boundaries.
+std::vector<size_t> SortedBounds(const Array<Row>& rows, int tag_bits, int threads) {
+  std::vector<size_t> bounds = EvenBounds(rows.size(), threads);
+  for (size_t c = 1; c + 1 < bounds.size(); ++c) {
+    size_t b = std::max(bounds[c], bounds[c - 1]);
+    while (b > 0 && b < rows.size() && rows[b].key >> tag_bits == rows[b - 1].key >> tag_bits) ++b;
+    bounds[c] = b;
+  }
+  return bounds;
+}
+
+// Thread ranges over a frame whose kept rows are grouped: a range may not start at a kept row of the
+// entity of the last kept row before it.
+template <typename Kept>
+std::vector<size_t> FrameBounds(const std::vector<int64_t>& entity, Kept kept, int threads) {
+  std::vector<size_t> bounds = EvenBounds(entity.size(), threads);
+  for (size_t c = 1; c + 1 < bounds.size(); ++c) {
+    size_t b = std::max(bounds[c], bounds[c - 1]);
+    size_t previous = b;
+    while (previous > bounds[c - 1] && !kept(previous - 1)) --previous;
+    if (previous > bounds[c - 1]) {
+      const int64_t e = entity[previous - 1];
+      while (b < entity.size() && (!kept(b) || entity[b] == e)) ++b;
+    }
+    bounds[c] = b;
+  }
+  return bounds;
+}
 
 // Stable LSD radix sort of n records by bits [low, low + bits) of key(record), ping-ponging between `a`
 // and `b`; returns the one holding the result. Digits of at most 11 bits keep the counts in L1.
@@ -193,7 +212,6 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
   bool grouped = true;
   bool any = false;
   int64_t last = 0, min = 0, max = 0;
-  std::vector<size_t> offsets(chunks + 1, 0);
   for (size_t c = 0; c < chunks; ++c) {
     const ChunkScan& s = scans[c];
     if (s.bad_row >= 0) {
@@ -202,7 +220,6 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     }
     counts.missing_time += s.counts.missing_time;
     counts.untagged += s.counts.untagged;
-    offsets[c + 1] = offsets[c] + s.kept;
     if (s.kept == 0) continue;
     grouped = grouped && s.grouped && (!any || last <= s.first);
     min = any ? std::min(min, s.min) : s.min;
@@ -230,38 +247,31 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     return Row{(static_cast<uint64_t>(entity[row]) - base) << tag_bits | static_cast<uint64_t>(tag), at[row]};
   };
 
-  if (grouped && packed) {
-    out.rows = Array<Row>(kept);
-    RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
-      size_t o = offsets[c];
-      for (size_t i = begin; i < end; ++i) {
-        if (const int32_t tag = tag_of(i); tag >= 0) out.rows[o++] = pack(i, tag);
-      }
-    });
+  if (grouped) {
+    out.frame_entity = entity.data();
+    out.frame_codes = codes.data();
+    out.frame_at = at.data();
+    out.tag_of_code = tag_of_code.data();
+    out.bounds = FrameBounds(entity, [&](size_t row) { return tag_of(row) >= 0; }, threads);
   } else if (packed) {
     out.rows = PartitionSort<Row>(bounds, kept, tag_bits, entity_bits, threads, tag_of, pack,
                                   [](const Row& r) { return r.key; });
+    out.bounds = SortedBounds(out.rows, tag_bits, threads);
   } else {
-    // Ids spread too wide to share a word with the tag: number the entities densely instead, after
-    // sorting wide records when the rows are not grouped yet. Rare, so done on one thread.
+    // Ids spread too wide to share a word with the tag: sort wide records, then number the entities
+    // densely. Rare (ids spread over most of int64), so the numbering runs on one thread.
+    const Array<WideRecord> sorted = PartitionSort<WideRecord>(
+        bounds, kept, 0, entity_bits, threads, tag_of,
+        [&](size_t row, int32_t tag) { return WideRecord{static_cast<uint64_t>(entity[row]) - base, at[row], tag}; },
+        [](const WideRecord& r) { return r.entity; });
     out.rows = Array<Row>(kept);
-    auto append = [&, o = size_t{0}](int64_t id, int64_t time, int32_t tag) mutable {
+    for (size_t i = 0; i < kept; ++i) {
+      const int64_t id = static_cast<int64_t>(base + sorted[i].entity);
       if (out.ids.empty() || out.ids.back() != id) out.ids.push_back(id);
-      out.rows[o++] = Row{static_cast<uint64_t>(out.ids.size() - 1) << tag_bits | static_cast<uint64_t>(tag), time};
-    };
-    if (grouped) {
-      for (size_t i = 0; i < rows; ++i) {
-        if (const int32_t tag = tag_of(i); tag >= 0) append(entity[i], at[i], tag);
-      }
-    } else {
-      const Array<WideRecord> sorted = PartitionSort<WideRecord>(
-          bounds, kept, 0, entity_bits, threads, tag_of,
-          [&](size_t row, int32_t tag) { return WideRecord{static_cast<uint64_t>(entity[row]) - base, at[row], tag}; },
-          [](const WideRecord& r) { return r.entity; });
-      for (size_t i = 0; i < kept; ++i) {
-        append(static_cast<int64_t>(base + sorted[i].entity), sorted[i].at, sorted[i].tag);
-      }
+      out.rows[i] = Row{static_cast<uint64_t>(out.ids.size() - 1) << tag_bits | static_cast<uint64_t>(sorted[i].tag),
+                        sorted[i].at};
     }
+    out.bounds = SortedBounds(out.rows, tag_bits, threads);
   }
   return absl::OkStatus();
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "rapport/frame.h"
 #include "rapport/funnel.h"
 
 namespace rapport::funnel_internal {
@@ -61,38 +62,6 @@ struct Row {
   int64_t at;
 };
 
-// The rows an analysis looks at, grouped by entity: entity keys ascend with the entity ids, and an
-// entity's rows are in frame order (not yet sorted by time).
-struct GroupedRows {
-  Array<Row> rows;
-  int tag_bits = 0;
-  uint64_t base = 0;          // entity id = base + entity key ...
-  std::vector<int64_t> ids;   // ... or ids[entity key] when the id range is too wide for the word
-
-  size_t size() const { return rows.size(); }
-  uint64_t EntityKey(size_t i) const { return rows[i].key >> tag_bits; }
-  int64_t Entity(uint64_t entity_key) const {
-    return ids.empty() ? static_cast<int64_t>(base + entity_key) : ids[entity_key];
-  }
-  int32_t Tag(const Row& row) const { return static_cast<int32_t>(row.key & ((uint64_t{1} << tag_bits) - 1)); }
-};
-
-struct GroupCounts {
-  int64_t missing_time = 0;  // rows with at == kNullTime
-  int64_t untagged = 0;      // rows with a time whose code has no tag (or is null)
-};
-
-// Keeps the rows whose code has a tag (tag_of_code[code] >= 0) and whose time is present, grouped by
-// entity. The caller has checked that the three columns have the same length; codes outside
-// [kNullCode, tag_of_code.size()) are refused, naming `codes_name`. Skips the sort when the kept rows
-// are already grouped (entity non-decreasing).
-absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int32_t>& codes,
-                       const std::vector<int64_t>& at, const std::vector<int32_t>& tag_of_code,
-                       std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts);
-
-// Chunk bounds over grouped rows that never split an entity.
-std::vector<size_t> EntityBounds(const GroupedRows& rows, int threads);
-
 // Sorts one entity's rows by time, stably (equal times keep frame order). Keeps its scratch space
 // between calls so that sorting allocates only when an entity has more rows than any before it.
 class SegmentSorter {
@@ -103,6 +72,90 @@ class SegmentSorter {
   std::vector<std::pair<int64_t, uint32_t>> keys_;
   std::vector<Row> copy_;
 };
+
+// The rows an analysis looks at, grouped by entity, ready for ForEachEntity. When the frame's kept
+// rows are already grouped, the frame itself is read (no copy); otherwise `rows` holds them sorted by
+// entity, in frame order within an entity.
+struct GroupedRows {
+  // Sorted copy: entity id = base + entity key, or ids[entity key] when the ids spread too wide to
+  // share a word with the tag.
+  Array<Row> rows;
+  uint64_t base = 0;
+  std::vector<int64_t> ids;
+  int tag_bits = 0;
+  // The frame, when it is read in place.
+  const int64_t* frame_entity = nullptr;
+  const int32_t* frame_codes = nullptr;
+  const int64_t* frame_at = nullptr;
+  const int32_t* tag_of_code = nullptr;
+  // Per thread, a range of rows (of the frame or of `rows`) that starts and ends at entity boundaries.
+  std::vector<size_t> bounds;
+
+  bool in_frame() const { return frame_entity != nullptr; }
+  uint64_t tag_mask() const { return (uint64_t{1} << tag_bits) - 1; }
+  int64_t Entity(uint64_t entity_key) const {
+    return ids.empty() ? static_cast<int64_t>(base + entity_key) : ids[entity_key];
+  }
+};
+
+struct GroupCounts {
+  int64_t missing_time = 0;  // rows with at == kNullTime
+  int64_t untagged = 0;      // rows with a time whose code has no tag (or is null)
+};
+
+// Keeps the rows whose code has a tag (tag_of_code[code] >= 0) and whose time is present, grouped by
+// entity, for `threads` threads. The caller has checked that the three columns have the same length;
+// codes outside [kNullCode, tag_of_code.size()) are refused, naming `codes_name`. The columns must
+// outlive `out` (it may read them in place).
+absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int32_t>& codes,
+                       const std::vector<int64_t>& at, const std::vector<int32_t>& tag_of_code,
+                       std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts);
+
+// Calls visit(thread, entity id, rows, n) for every entity in ascending id order within a thread's
+// range, with the entity's n rows sorted by time (stably); Row::key & tag_mask() is the row's tag.
+// Threads' ranges are contiguous and ascending.
+template <typename Visit>
+void ForEachEntity(GroupedRows& g, Visit&& visit) {
+  RunChunks(g.bounds, [&](size_t chunk, size_t begin, size_t end) {
+    SegmentSorter sorter;
+    if (!g.in_frame()) {
+      Row* rows = g.rows.data();
+      const int tag_bits = g.tag_bits;
+      size_t b = begin;
+      while (b < end) {
+        const uint64_t entity_key = rows[b].key >> tag_bits;
+        size_t e = b + 1;
+        while (e < end && rows[e].key >> tag_bits == entity_key) ++e;
+        sorter.Sort(rows + b, e - b);
+        visit(chunk, g.Entity(entity_key), rows + b, e - b);
+        b = e;
+      }
+      return;
+    }
+    // The frame in place: an entity's kept rows are consecutive among kept rows. They are copied to a
+    // small buffer that stays in cache, for the time sort.
+    std::vector<Row> segment;
+    int64_t current = 0;
+    for (size_t i = begin; i < end; ++i) {
+      const int32_t code = g.frame_codes[i];
+      if (code < 0 || g.frame_at[i] == kNullTime) continue;
+      const int32_t tag = g.tag_of_code[code];
+      if (tag < 0) continue;
+      const int64_t e = g.frame_entity[i];
+      if (!segment.empty() && e != current) {
+        sorter.Sort(segment.data(), segment.size());
+        visit(chunk, current, segment.data(), segment.size());
+        segment.clear();
+      }
+      current = e;
+      segment.push_back(Row{static_cast<uint64_t>(tag), g.frame_at[i]});
+    }
+    if (!segment.empty()) {
+      sorter.Sort(segment.data(), segment.size());
+      visit(chunk, current, segment.data(), segment.size());
+    }
+  });
+}
 
 // Count, median, p90 (linear interpolation) and mean of durations in microseconds, converted to a
 // unit of `micros_per_unit` microseconds. Reorders `micros`.

@@ -47,6 +47,10 @@ struct Tally {
   std::vector<int64_t> entered, advanced, open_visits, reached;
   std::vector<std::vector<int64_t>> closed, open_ages;
   std::vector<int64_t> cycles;
+  // The current entity's first and last position in each stage (-1: none), reset through `touched`
+  // so that an entity costs its own visits, not the order's length.
+  std::vector<int64_t> first, last;
+  std::vector<int32_t> touched;
 };
 
 }  // namespace
@@ -105,77 +109,63 @@ absl::StatusOr<StageFunnelResult> StageFunnel(const StageHistoryFrame& history, 
                                              "history: stage", threads, data, counts));
 
   const int32_t k_stages = static_cast<int32_t>(stages);
-  const std::vector<size_t> bounds = funnel_internal::EntityBounds(data, threads);
-  std::vector<Tally> tallies(bounds.size() - 1);
-
-  funnel_internal::RunChunks(bounds, [&](size_t chunk, size_t begin, size_t end) {
-    Tally& t = tallies[chunk];
+  std::vector<Tally> tallies(data.bounds.size() - 1);
+  for (Tally& t : tallies) {
     t.entered.assign(stages, 0);
     t.advanced.assign(stages, 0);
     t.open_visits.assign(stages, 0);
     t.reached.assign(stages * stages, 0);
     t.closed.resize(stages);
     t.open_ages.resize(stages);
-    // Per entity: the positions of its first and last visit to each stage of the order (-1: none),
-    // reset through `touched` so that an entity costs its own visits, not the order's length.
-    std::vector<int64_t> first(stages, -1), last(stages, -1);
-    std::vector<int32_t> touched;
-    touched.reserve(stages);
-    funnel_internal::SegmentSorter sorter;
-    funnel_internal::Row* rows = data.rows.data();
-    const int tag_bits = data.tag_bits;
-    const uint64_t tag_mask = (uint64_t{1} << tag_bits) - 1;
-    size_t b = begin;
-    while (b < end) {
-      const uint64_t entity_key = rows[b].key >> tag_bits;
-      size_t e = b + 1;
-      while (e < end && rows[e].key >> tag_bits == entity_key) ++e;
-      sorter.Sort(rows + b, e - b);
-
-      int64_t first_terminal = -1;
-      for (size_t p = b; p < e; ++p) {
-        const int32_t s = static_cast<int32_t>(rows[p].key & tag_mask);
-        const int64_t pos = static_cast<int64_t>(p - b);
-        if (s < k_stages) {
-          if (first[s] < 0) {
-            first[s] = pos;
-            touched.push_back(s);
-          }
-          last[s] = pos;
-          if (p + 1 < e) {
-            t.closed[s].push_back(rows[p + 1].at - rows[p].at);
-          } else {
-            ++t.open_visits[s];
-            if (options.as_of && rows[p].at <= *options.as_of) t.open_ages[s].push_back(*options.as_of - rows[p].at);
-          }
+    t.first.assign(stages, -1);
+    t.last.assign(stages, -1);
+    t.touched.reserve(stages);
+  }
+  const uint64_t tag_mask = data.tag_mask();
+  funnel_internal::ForEachEntity(data, [&](size_t chunk, int64_t, const Row* rows, size_t n) {
+    Tally& t = tallies[chunk];
+    int64_t first_terminal = -1;
+    for (size_t p = 0; p < n; ++p) {
+      const int32_t s = static_cast<int32_t>(rows[p].key & tag_mask);
+      const int64_t pos = static_cast<int64_t>(p);
+      if (s < k_stages) {
+        if (t.first[s] < 0) {
+          t.first[s] = pos;
+          t.touched.push_back(s);
         }
-        if (first_terminal < 0 && (won_tag[s] || lost_tag[s])) first_terminal = pos;
-      }
-      for (int32_t i : touched) {
-        ++t.entered[i];
-        bool advanced = false;
-        for (int32_t j : touched) {
-          if (j > i && last[j] > first[i]) {
-            ++t.reached[i * stages + j];
-            advanced = true;
-          }
-        }
-        if (advanced) ++t.advanced[i];
-      }
-      for (int32_t i : touched) first[i] = last[i] = -1;
-      touched.clear();
-      if (first_terminal >= 0) {
-        const Row& terminal = rows[b + first_terminal];
-        if (won_tag[terminal.key & tag_mask]) {
-          ++t.won;
-          t.cycles.push_back(terminal.at - rows[b].at);
+        t.last[s] = pos;
+        if (p + 1 < n) {
+          t.closed[s].push_back(rows[p + 1].at - rows[p].at);
         } else {
-          ++t.lost;
+          ++t.open_visits[s];
+          if (options.as_of && rows[p].at <= *options.as_of) t.open_ages[s].push_back(*options.as_of - rows[p].at);
         }
       }
-      ++t.entities;
-      b = e;
+      if (first_terminal < 0 && (won_tag[s] || lost_tag[s])) first_terminal = pos;
     }
+    for (int32_t i : t.touched) {
+      ++t.entered[i];
+      bool advanced = false;
+      for (int32_t j : t.touched) {
+        if (j > i && t.last[j] > t.first[i]) {
+          ++t.reached[i * stages + j];
+          advanced = true;
+        }
+      }
+      if (advanced) ++t.advanced[i];
+    }
+    for (int32_t i : t.touched) t.first[i] = t.last[i] = -1;
+    t.touched.clear();
+    if (first_terminal >= 0) {
+      const Row& terminal = rows[first_terminal];
+      if (won_tag[terminal.key & tag_mask]) {
+        ++t.won;
+        t.cycles.push_back(terminal.at - rows[0].at);
+      } else {
+        ++t.lost;
+      }
+    }
+    ++t.entities;
   });
 
   StageFunnelResult result;

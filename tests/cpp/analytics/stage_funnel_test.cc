@@ -497,6 +497,11 @@ Generated Generate(uint64_t seed, size_t max_rows) {
       sorted.entered_at.push_back(gen.frame.entered_at[i]);
     }
     gen.frame = std::move(sorted);
+    if (rng.Chance(0.5)) {  // rows of a stage never looked at may sit anywhere
+      for (size_t i = 0; i < rows; ++i) {
+        if (gen.frame.stage.Get(i) == std::optional<std::string_view>("Other")) gen.frame.entity[i] = rng.Pick(ids);
+      }
+    }
   }
   std::vector<std::string> pool = {"s0", "s1", "s2", "s3", "s4", "Won", "absent"};
   for (size_t i = pool.size(); i > 1; --i) std::swap(pool[i - 1], pool[rng.Below(i)]);
