@@ -32,22 +32,6 @@ std::vector<size_t> EvenBounds(size_t n, int threads) {
 
 namespace {
 
-struct ChunkScan {
-  size_t kept = 0;
-  GroupCounts counts;
-  bool grouped = true;  // kept entities non-decreasing within the chunk
-  int64_t first = 0, last = 0, min = 0, max = 0;
-  int64_t bad_row = -1;
-  int32_t bad_code = 0;
-};
-
-// When the entity range leaves no room for the tag in a word (ids spread over most of int64).
-struct WideRecord {
-  uint64_t entity;  // entity - min
-  int64_t at;
-  int32_t tag;
-};
-
 // Thread ranges over sorted rows, moved forward to entity boundaries.
 std::vector<size_t> SortedBounds(const Array<Row>& rows, int tag_bits, int threads) {
   std::vector<size_t> bounds = EvenBounds(rows.size(), threads);
@@ -97,33 +81,37 @@ R* RadixSort(R* a, R* b, size_t n, int low, int bits, Key key, std::vector<size_
   return a;
 }
 
-// The kept rows of the frame (tag_of(row) >= 0) as records make(row, tag), sorted stably by the
-// entity in bits [low, low + entity_bits) of key(record).
+// When the entity range leaves no room for the tag in a word (ids spread over most of int64).
+struct WideRecord {
+  uint64_t entity;  // entity - min
+  int64_t at;
+  int32_t tag;
+};
+
+// Partitions of the kept rows by the top bits of (entity - min): partition_of(entity).
+struct Partitioning {
+  uint64_t base = 0;
+  int rest_bits = 0;  // entity bits below the partition bits
+  size_t partitions = 1;
+  size_t Of(int64_t entity) const { return static_cast<size_t>((static_cast<uint64_t>(entity) - base) >> rest_bits); }
+};
+
+// Sorts the kept rows of the frame (tag_of(row) >= 0), as records make(row, tag), stably by entity:
+// bits [low, low + rest_bits) of key(record) below the partition. `start` holds, per row range of
+// `bounds` (chunk-major), the number of kept rows in each partition.
 //
 // A global LSD radix sort would scatter every record over all of memory several times. Instead, one
 // scatter of the frame's rows into partitions by the entity's top bits (few enough partitions for the
-// write streams to stay in the TLB), then an LSD radix sort of each partition on the remaining bits,
-// in cache. Threads take row slices for the scatter (a slice's rows go after earlier slices' within a
-// partition, as with one thread) and contiguous ranges of partitions for the sorts, so the result does
-// not depend on the number of threads.
+// write streams to stay in cache and TLB), then an LSD radix sort of each partition on the remaining
+// bits, in cache. Threads take row ranges for the scatter (a range's rows go after earlier ranges'
+// within a partition, as with one thread) and contiguous runs of partitions for the sorts, so the
+// result does not depend on the number of threads.
 template <typename R, typename TagOf, typename Make, typename Key>
-Array<R> PartitionSort(const std::vector<size_t>& bounds, size_t kept, int low, int entity_bits, int threads,
+Array<R> PartitionSort(const std::vector<size_t>& bounds, std::vector<size_t> start, size_t kept,
+                       const Partitioning& parts, int low, int threads, const std::vector<int64_t>& entity,
                        TagOf tag_of, Make make, Key key) {
-  const int top_bits = std::min(entity_bits, std::clamp(static_cast<int>(std::bit_width(kept >> 14)), 1, 10));
-  const int rest_bits = entity_bits - top_bits;
-  const size_t partitions = size_t{1} << top_bits;
-  auto partition_of = [&](const R& r) {
-    return static_cast<size_t>(key(r) >> (low + rest_bits)) & (partitions - 1);
-  };
+  const size_t partitions = parts.partitions;
   const size_t chunks = bounds.size() - 1;
-  std::vector<size_t> start(chunks * partitions, 0);
-  // Counting builds each record as the scatter will: cheaper than storing the keys in between.
-  RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
-    size_t* count = &start[c * partitions];
-    for (size_t i = begin; i < end; ++i) {
-      if (const int32_t tag = tag_of(i); tag >= 0) ++count[partition_of(make(i, tag))];
-    }
-  });
   std::vector<size_t> partition_start(partitions + 1);
   size_t sum = 0;
   for (size_t p = 0; p < partitions; ++p) {
@@ -136,14 +124,12 @@ Array<R> PartitionSort(const std::vector<size_t>& bounds, size_t kept, int low, 
     size_t* next = &start[c * partitions];
     for (size_t i = begin; i < end; ++i) {
       const int32_t tag = tag_of(i);
-      if (tag < 0) continue;
-      const R r = make(i, tag);
-      records[next[partition_of(r)]++] = r;
+      if (tag >= 0) records[next[parts.Of(entity[i])]++] = make(i, tag);
     }
   });
 
-  // Contiguous partition ranges of about equal rows per thread.
-  std::vector<size_t> partition_bounds(bounds.size(), partitions);
+  // Contiguous runs of partitions with about equal rows per thread.
+  std::vector<size_t> partition_bounds(static_cast<size_t>(std::max(threads, 1)) + 1, partitions);
   partition_bounds[0] = 0;
   const std::vector<size_t> row_bounds = EvenBounds(kept, threads);
   for (size_t t = 1; t + 1 < partition_bounds.size(); ++t) {
@@ -159,12 +145,22 @@ Array<R> PartitionSort(const std::vector<size_t>& bounds, size_t kept, int low, 
     for (size_t p = first; p < last; ++p) {
       R* part = records.data() + partition_start[p];
       const size_t n = partition_start[p + 1] - partition_start[p];
-      const R* sorted = RadixSort(part, scratch.data(), n, low, rest_bits, key, counts);
+      const R* sorted = RadixSort(part, scratch.data(), n, low, parts.rest_bits, key, counts);
       if (sorted != part) std::copy(sorted, sorted + n, part);
     }
   });
   return records;
 }
+
+struct ChunkScan {
+  size_t kept = 0;
+  GroupCounts counts;
+  bool grouped = true;  // kept entities non-decreasing within the chunk
+  int64_t first = 0;    // the first and last kept entity
+  int64_t last = std::numeric_limits<int64_t>::min();
+  int64_t bad_row = -1;
+  int32_t bad_code = 0;
+};
 
 }  // namespace
 
@@ -176,44 +172,75 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
   const std::vector<size_t> bounds = EvenBounds(rows, threads);
   const size_t chunks = bounds.size() - 1;
 
-  // Pass 1: what is kept, whether it is already grouped, and the entity range.
-  std::vector<ChunkScan> scans(chunks);
+  // The range of all entity ids (a loop that vectorises) fixes the packing and the partitions up
+  // front, so that the validating pass below can count the partitions' rows as it goes.
+  std::vector<std::pair<int64_t, int64_t>> ranges(chunks);
   RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
-    ChunkScan& s = scans[c];
+    int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
+    for (size_t i = begin; i < end; ++i) {
+      lo = std::min(lo, entity[i]);
+      hi = std::max(hi, entity[i]);
+    }
+    ranges[c] = {lo, hi};
+  });
+  int64_t min = std::numeric_limits<int64_t>::max(), max = std::numeric_limits<int64_t>::min();
+  for (const auto& [lo, hi] : ranges) {
+    min = std::min(min, lo);
+    max = std::max(max, hi);
+  }
+  const int entity_bits = rows == 0 ? 0 : std::bit_width(static_cast<uint64_t>(max) - static_cast<uint64_t>(min));
+  int32_t max_tag = 0;
+  for (int32_t t : tag_of_code) max_tag = std::max(max_tag, t);
+  const int tag_bits = std::bit_width(static_cast<uint64_t>(max_tag));
+  Partitioning parts;
+  parts.base = static_cast<uint64_t>(min);
+  const int top_bits = std::min(entity_bits, std::clamp(static_cast<int>(std::bit_width(rows >> 16)), 1, 8));
+  parts.rest_bits = entity_bits - top_bits;
+  parts.partitions = size_t{1} << top_bits;
+
+  // Validates codes, counts what is kept, checks whether kept rows are already grouped, and counts
+  // each partition's kept rows. Branch-free where the data decides (kept or not, in order or not):
+  // those branches would be mispredicted on unsorted frames.
+  std::vector<ChunkScan> scans(chunks);
+  std::vector<size_t> partition_counts(chunks * parts.partitions, 0);
+  RunChunks(bounds, [&](size_t c, size_t begin, size_t end) {
+    ChunkScan s;
+    size_t* count = &partition_counts[c * parts.partitions];
+    size_t kept = 0, missing_time = 0, untagged = 0;
+    bool grouped = true;
+    int64_t first = 0, last = std::numeric_limits<int64_t>::min();
     for (size_t i = begin; i < end; ++i) {
       const int32_t code = codes[i];
-      if (code < CategoryColumn::kNullCode || code >= dictionary_size) {
+      if (static_cast<uint32_t>(code - CategoryColumn::kNullCode) > static_cast<uint32_t>(dictionary_size)) {
         s.bad_row = static_cast<int64_t>(i);
         s.bad_code = code;
-        return;
+        break;
       }
-      if (at[i] == kNullTime) {
-        ++s.counts.missing_time;
-        continue;
-      }
-      if (code == CategoryColumn::kNullCode || tag_of_code[code] < 0) {
-        ++s.counts.untagged;
-        continue;
-      }
+      const bool timed = at[i] != kNullTime;
+      const bool tagged = code != CategoryColumn::kNullCode && tag_of_code[code] >= 0;
+      const bool keep = timed && tagged;
+      missing_time += !timed;
+      untagged += timed && !tagged;
       const int64_t e = entity[i];
-      if (s.kept == 0) {
-        s.first = s.min = s.max = e;
-      } else {
-        if (e < s.last) s.grouped = false;
-        s.min = std::min(s.min, e);
-        s.max = std::max(s.max, e);
-      }
-      s.last = e;
-      ++s.kept;
+      count[parts.Of(e)] += keep;
+      first = kept == 0 && keep ? e : first;
+      grouped = grouped && (!keep || e >= last);
+      last = keep ? e : last;
+      kept += keep;
     }
+    s.kept = kept;
+    s.counts.missing_time = static_cast<int64_t>(missing_time);
+    s.counts.untagged = static_cast<int64_t>(untagged);
+    s.grouped = grouped;
+    s.first = first;
+    s.last = last;
+    scans[c] = s;
   });
 
   size_t kept = 0;
   bool grouped = true;
-  bool any = false;
-  int64_t last = 0, min = 0, max = 0;
-  for (size_t c = 0; c < chunks; ++c) {
-    const ChunkScan& s = scans[c];
+  int64_t last = std::numeric_limits<int64_t>::min();
+  for (const ChunkScan& s : scans) {
     if (s.bad_row >= 0) {
       return absl::InvalidArgumentError(
           StrCat(codes_name, " code ", s.bad_code, " at row ", s.bad_row, " is not in the dictionary"));
@@ -221,30 +248,18 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     counts.missing_time += s.counts.missing_time;
     counts.untagged += s.counts.untagged;
     if (s.kept == 0) continue;
-    grouped = grouped && s.grouped && (!any || last <= s.first);
-    min = any ? std::min(min, s.min) : s.min;
-    max = any ? std::max(max, s.max) : s.max;
+    grouped = grouped && s.grouped && last <= s.first;
     last = s.last;
-    any = true;
     kept += s.kept;
   }
 
-  int32_t max_tag = 0;
-  for (int32_t t : tag_of_code) max_tag = std::max(max_tag, t);
-  const int tag_bits = std::bit_width(static_cast<uint64_t>(max_tag));
-  const int entity_bits = std::bit_width(static_cast<uint64_t>(max) - static_cast<uint64_t>(min));
-  const uint64_t base = static_cast<uint64_t>(min);
-  const bool packed = entity_bits + tag_bits <= 64;
   out.tag_bits = tag_bits;
-  out.base = base;
+  out.base = parts.base;
   out.ids.clear();
   // The row's tag, or -1 when the row is not kept.
   auto tag_of = [&](size_t row) {
     const int32_t code = codes[row];
     return at[row] == kNullTime || code == CategoryColumn::kNullCode ? -1 : tag_of_code[code];
-  };
-  auto pack = [&](size_t row, int32_t tag) {
-    return Row{(static_cast<uint64_t>(entity[row]) - base) << tag_bits | static_cast<uint64_t>(tag), at[row]};
   };
 
   if (grouped) {
@@ -253,20 +268,27 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     out.frame_at = at.data();
     out.tag_of_code = tag_of_code.data();
     out.bounds = FrameBounds(entity, [&](size_t row) { return tag_of(row) >= 0; }, threads);
-  } else if (packed) {
-    out.rows = PartitionSort<Row>(bounds, kept, tag_bits, entity_bits, threads, tag_of, pack,
-                                  [](const Row& r) { return r.key; });
+  } else if (entity_bits + tag_bits <= 64) {
+    out.rows = PartitionSort<Row>(
+        bounds, std::move(partition_counts), kept, parts, tag_bits, threads, entity, tag_of,
+        [&](size_t row, int32_t tag) {
+          return Row{(static_cast<uint64_t>(entity[row]) - parts.base) << tag_bits | static_cast<uint64_t>(tag),
+                     at[row]};
+        },
+        [](const Row& r) { return r.key; });
     out.bounds = SortedBounds(out.rows, tag_bits, threads);
   } else {
     // Ids spread too wide to share a word with the tag: sort wide records, then number the entities
     // densely. Rare (ids spread over most of int64), so the numbering runs on one thread.
     const Array<WideRecord> sorted = PartitionSort<WideRecord>(
-        bounds, kept, 0, entity_bits, threads, tag_of,
-        [&](size_t row, int32_t tag) { return WideRecord{static_cast<uint64_t>(entity[row]) - base, at[row], tag}; },
+        bounds, std::move(partition_counts), kept, parts, 0, threads, entity, tag_of,
+        [&](size_t row, int32_t tag) {
+          return WideRecord{static_cast<uint64_t>(entity[row]) - parts.base, at[row], tag};
+        },
         [](const WideRecord& r) { return r.entity; });
     out.rows = Array<Row>(kept);
     for (size_t i = 0; i < kept; ++i) {
-      const int64_t id = static_cast<int64_t>(base + sorted[i].entity);
+      const int64_t id = static_cast<int64_t>(parts.base + sorted[i].entity);
       if (out.ids.empty() || out.ids.back() != id) out.ids.push_back(id);
       out.rows[i] = Row{static_cast<uint64_t>(out.ids.size() - 1) << tag_bits | static_cast<uint64_t>(sorted[i].tag),
                         sorted[i].at};
@@ -277,6 +299,20 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
 }
 
 void SegmentSorter::Sort(Row* rows, size_t n) {
+  if (n <= 8) {
+    // A bubble-sort network of compare-exchanges without branches: unsorted few-row entities are the
+    // common case, and a data-dependent branch per comparison would be mispredicted half the time.
+    // Adjacent strict exchanges keep it stable.
+    for (size_t pass = 1; pass < n; ++pass) {
+      for (size_t j = 0; j + pass < n; ++j) {
+        const Row a = rows[j], b = rows[j + 1];
+        const bool swap = b.at < a.at;
+        rows[j] = swap ? b : a;
+        rows[j + 1] = swap ? a : b;
+      }
+    }
+    return;
+  }
   size_t i = 1;
   while (i < n && rows[i - 1].at <= rows[i].at) ++i;
   if (i >= n) return;
