@@ -78,8 +78,8 @@ absl::Status IndexGroups(const CustomerGroups& groups, GroupIndex& index) {
 
 constexpr size_t kNoCursor = static_cast<size_t>(-1);
 
-// One thread's tallies.
-struct Tally {
+// One thread's tallies, aligned so that two threads' never share a cache line.
+struct alignas(64) Tally {
   std::vector<int64_t> reached;                  // per step
   std::vector<std::vector<int64_t>> durations;   // per step: t_k - t1 (empty for step 1)
   std::vector<int64_t> histogram;                // step * buckets + bucket
