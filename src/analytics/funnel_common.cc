@@ -211,7 +211,7 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     int64_t first = 0, last = std::numeric_limits<int64_t>::min();
     for (size_t i = begin; i < end; ++i) {
       const int32_t code = codes[i];
-      if (static_cast<uint32_t>(code - CategoryColumn::kNullCode) > static_cast<uint32_t>(dictionary_size)) {
+      if (static_cast<uint32_t>(code) + 1u > static_cast<uint32_t>(dictionary_size)) {  // outside [-1, size)
         s.bad_row = static_cast<int64_t>(i);
         s.bad_code = code;
         break;

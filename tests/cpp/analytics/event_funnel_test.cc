@@ -381,6 +381,10 @@ TEST(EventFunnel, RefusesStructurallyInvalidInput) {
   EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code 3 at row 4 is not in the dictionary");
   bad_code.kind.codes[4] = -2;
   EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code -2 at row 4 is not in the dictionary");
+  bad_code.kind.codes[4] = std::numeric_limits<int32_t>::min();
+  EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code -2147483648 at row 4 is not in the dictionary");
+  bad_code.kind.codes[4] = std::numeric_limits<int32_t>::max();
+  EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code 2147483647 at row 4 is not in the dictionary");
 
   CustomerGroups g;
   g.customer = {7, 7};
