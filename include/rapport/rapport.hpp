@@ -7,6 +7,7 @@
 #include "rapport/customer.h"
 #include "rapport/database.h"
 #include "rapport/frame.h"
+#include "rapport/funnel.h"
 #include "rapport/money.h"
 #include "rapport/import.h"
 #include "rapport/retention.h"
