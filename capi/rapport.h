@@ -673,6 +673,226 @@ RAPPORT_API rapport_code rapport_consumer_ack(rapport_db *db, const char *name, 
 RAPPORT_API rapport_code rapport_consumer_drop(rapport_db *db, const char *name,
                                                rapport_error **err) RAPPORT_NOEXCEPT;
 
+/* ---------------------------------------------------------------------------------------------
+ * Segments
+ *
+ * The segment language (docs/segments.md) selects customers, e.g.
+ *   industry in ("制造业", "Retail") and region = "华东" and monetary > 5000
+ *     and days_since(last_order_at) <= 90 and has_tag("vip") and not in_segment("blocked")
+ * An expression has a text form and a JSON form that round-trip. docs/c-api-segments.md shows the
+ * C functions below at work.
+ *
+ * Id arrays come in two forms:
+ * - CALLER-OWNED: `int64_t *ids` with `capacity` elements and `size_t *out_count`. On success the
+ *   `*out_count` matching ids (ascending) are in ids[0 .. *out_count). When they do not fit, the call
+ *   fails with RAPPORT_OUT_OF_RANGE, sets `*out_count` to the number needed and writes nothing to
+ *   `ids`. `ids` may be NULL when `capacity` is 0: the call then only reports the count (RAPPORT_OK).
+ *   `*out_count` is the one output written on that failure; on other failures it is not touched.
+ * - LIBRARY-OWNED (functions ending in _alloc): `int64_t **out_ids` receives a malloc'ed array of
+ *   `*out_count` ids (never NULL on success, even when the count is 0) owned by the caller: free it
+ *   with rapport_ids_free.
+ * Arrays borrowed from a handle (rapport_segment_delta_list_entered) belong to that handle.
+ * ------------------------------------------------------------------------------------------- */
+
+/* "Now" (the database clock) wherever a segment function takes an `as_of` time. */
+#define RAPPORT_AS_OF_NOW (-9223372036854775807LL - 1)
+
+/* Frees an id array returned by an _alloc function; NULL is allowed. */
+RAPPORT_API void rapport_ids_free(int64_t *ids) RAPPORT_NOEXCEPT;
+
+/* A parsed segment expression. Immutable; free with rapport_expr_free. */
+typedef struct rapport_expr rapport_expr;
+
+/* Parses the text form. A syntax error is INVALID_ARGUMENT with the message
+ * "<line>:<column>: <problem>", then the offending line and a caret line under the column, e.g.
+ *   "1:7: unexpected 'b' (expected 'and', 'or' or the end)\na = 1 b\n      ^".
+ * `*out` is owned by the caller. Names are checked against a database only when it is used. */
+RAPPORT_API rapport_code rapport_expr_parse(const char *text, rapport_expr **out,
+                                            rapport_error **err) RAPPORT_NOEXCEPT;
+/* Reads the JSON form; errors (INVALID_ARGUMENT) name the JSON path of the bad part. */
+RAPPORT_API rapport_code rapport_expr_from_json(const char *json, rapport_expr **out,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+/* The canonical text form (reparsing it gives an equal expression). `*out` is owned by the caller
+ * (rapport_string_free). */
+RAPPORT_API rapport_code rapport_expr_to_text(const rapport_expr *expr, char **out,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+/* The JSON form. `*out` is owned by the caller (rapport_string_free). */
+RAPPORT_API rapport_code rapport_expr_to_json(const rapport_expr *expr, char **out,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_expr_free(rapport_expr *expr) RAPPORT_NOEXCEPT;
+
+/* How an expression is evaluated against a database. */
+typedef struct rapport_segment_options {
+  uint32_t struct_size;  /* set by rapport_segment_options_init */
+  int64_t as_of;         /* "now" for days_since, recency_days, ...; default RAPPORT_AS_OF_NOW */
+  const char *currency;  /* orders in this currency count in order metrics; NULL or "": the one
+                            currency the orders use (FAILED_PRECONDITION when they use several) */
+  const char *const *order_statuses; /* orders with these statuses count; with order_status_count */
+  size_t order_status_count;         /* 0: "completed" only */
+} rapport_segment_options;
+
+/* Sets every field of `opts` to its default. NULL is ignored. */
+RAPPORT_API void rapport_segment_options_init(rapport_segment_options *opts) RAPPORT_NOEXCEPT;
+
+/* The live customers (ascending ids) for which expression `expr` (text form) holds. `opts` may be
+ * NULL. A syntax error is as in rapport_expr_parse; an unknown field or a type error is
+ * INVALID_ARGUMENT with the position ("1:1: unknown field \"regoin\"; did you mean \"region\"?");
+ * in_segment() of an unknown saved segment is NOT_FOUND. Ids: CALLER-OWNED (see above). */
+RAPPORT_API rapport_code rapport_db_segment(rapport_db *db, const char *expr,
+                                            const rapport_segment_options *opts, int64_t *ids,
+                                            size_t capacity, size_t *out_count,
+                                            rapport_error **err) RAPPORT_NOEXCEPT;
+/* The same with LIBRARY-OWNED ids (free with rapport_ids_free). */
+RAPPORT_API rapport_code rapport_db_segment_alloc(rapport_db *db, const char *expr,
+                                                  const rapport_segment_options *opts,
+                                                  int64_t **out_ids, size_t *out_count,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+/* rapport_db_segment and rapport_db_segment_alloc for a parsed expression. */
+RAPPORT_API rapport_code rapport_db_segment_expr(rapport_db *db, const rapport_expr *expr,
+                                                 const rapport_segment_options *opts, int64_t *ids,
+                                                 size_t capacity, size_t *out_count,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_segment_expr_alloc(rapport_db *db, const rapport_expr *expr,
+                                                       const rapport_segment_options *opts,
+                                                       int64_t **out_ids, size_t *out_count,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The expression as one SQL SELECT of matching customer ids (ascending) over this database's
+ * tables, with `?` placeholders, and the values to bind to them in order as a JSON array (text,
+ * numbers, booleans, null). Values are never pasted into the SQL. `*out_sql` and `*out_params_json`
+ * are owned by the caller (rapport_string_free); `out_params_json` may be NULL. */
+RAPPORT_API rapport_code rapport_db_segment_sql(rapport_db *db, const char *expr,
+                                                const rapport_segment_options *opts, char **out_sql,
+                                                char **out_params_json,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_segment_sql_expr(rapport_db *db, const rapport_expr *expr,
+                                                     const rapport_segment_options *opts,
+                                                     char **out_sql, char **out_params_json,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Saved segments: named dynamic segments (an expression, materialised by a refresh), static lists
+ * and suppression lists (explicit members; no dynamic segment contains a suppressed customer), with
+ * membership history. in_segment("name") in any expression reads a saved segment's members. */
+typedef enum rapport_segment_kind {
+  RAPPORT_SEGMENT_DYNAMIC = 0,
+  RAPPORT_SEGMENT_STATIC = 1,
+  RAPPORT_SEGMENT_SUPPRESSION = 2
+} rapport_segment_kind;
+
+typedef struct rapport_segment_def {
+  uint32_t struct_size;    /* set by rapport_segment_def_init */
+  const char *name;        /* required; unique, up to 100 characters */
+  int32_t kind;            /* a rapport_segment_kind; default RAPPORT_SEGMENT_DYNAMIC */
+  const char *expression;  /* dynamic segments: required, the text form; lists: NULL */
+  const char *description; /* NULL: "" */
+} rapport_segment_def;
+
+RAPPORT_API void rapport_segment_def_init(rapport_segment_def *def) RAPPORT_NOEXCEPT;
+
+/* A snapshot of a saved segment's definition and state. Immutable; free with rapport_segment_free. */
+typedef struct rapport_segment rapport_segment;
+
+/* Creates the segment, or updates the one of that name (its kind cannot change). The expression is
+ * checked against the current fields and saved segments: errors are INVALID_ARGUMENT prefixed with
+ * "expression: " (a reference to an unknown segment is NOT_FOUND, a cycle INVALID_ARGUMENT). `out`
+ * may be NULL; otherwise `*out` is the saved segment, owned by the caller. */
+RAPPORT_API rapport_code rapport_segment_save(rapport_db *db, const rapport_segment_def *def,
+                                              rapport_segment **out,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+/* Drops a segment and its history; NOT_FOUND when absent, FAILED_PRECONDITION when another
+ * segment's expression refers to it. */
+RAPPORT_API rapport_code rapport_segment_drop(rapport_db *db, const char *name,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+/* The segment named `name` (NOT_FOUND when absent). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_segment_get(rapport_db *db, const char *name, rapport_segment **out,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every saved segment, by name, as a JSON array of the objects of rapport_segment_to_json.
+ * `*out_json` is owned by the caller (rapport_string_free). */
+RAPPORT_API rapport_code rapport_segment_list_json(rapport_db *db, char **out_json,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+
+RAPPORT_API int64_t rapport_segment_id(const rapport_segment *s) RAPPORT_NOEXCEPT;
+/* BORROWED strings, valid until the segment is freed. The expression is the canonical text form
+ * ("" for lists). */
+RAPPORT_API const char *rapport_segment_name(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_segment_kind rapport_segment_kind_of(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_segment_expression(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_segment_description(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_segment_created_at(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_segment_updated_at(const rapport_segment *s) RAPPORT_NOEXCEPT;
+/* Dynamic segments: the as_of of the last refresh; 0 (and has_ 0) when never refreshed. */
+RAPPORT_API int rapport_segment_has_refreshed_at(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_segment_refreshed_at(const rapport_segment *s) RAPPORT_NOEXCEPT;
+/* Membership as of earlier times is unknown; 0 (and has_ 0) when there is no history yet. */
+RAPPORT_API int rapport_segment_has_history_from(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_segment_history_from(const rapport_segment *s) RAPPORT_NOEXCEPT;
+/* The number of current members. */
+RAPPORT_API int64_t rapport_segment_member_count(const rapport_segment *s) RAPPORT_NOEXCEPT;
+/* The segment as a JSON object {"id", "name", "kind": "dynamic"|"static"|"suppression",
+ * "expression", "description", "created_at", "updated_at", "refreshed_at", "history_from",
+ * "members"} (times RFC 3339 text or null). BORROWED: valid until the segment is freed. */
+RAPPORT_API const char *rapport_segment_to_json(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_segment_free(rapport_segment *s) RAPPORT_NOEXCEPT;
+
+/* What refreshes changed: one delta per refreshed segment. Free with rapport_segment_delta_list_free. */
+typedef struct rapport_segment_delta_list rapport_segment_delta_list;
+
+/* Evaluates dynamic segment `name` as of `as_of` (RAPPORT_AS_OF_NOW: now; never before its last
+ * refresh: INVALID_ARGUMENT), stores its members, records who entered and who left (also in the
+ * change feed: entity "segment", op "refresh"). A list is FAILED_PRECONDITION. `out` may be NULL;
+ * otherwise `*out` holds one delta and is owned by the caller. */
+RAPPORT_API rapport_code rapport_segment_refresh(rapport_db *db, const char *name, int64_t as_of,
+                                                 rapport_segment_delta_list **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* Refreshes every dynamic segment, those another one refers to first; `*out` (may be NULL) holds a
+ * delta per segment in that order. */
+RAPPORT_API rapport_code rapport_segment_refresh_all(rapport_db *db, int64_t as_of,
+                                                     rapport_segment_delta_list **out,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+
+RAPPORT_API size_t rapport_segment_delta_list_count(const rapport_segment_delta_list *l) RAPPORT_NOEXCEPT;
+/* BORROWED, valid until the list is freed. */
+RAPPORT_API const char *rapport_segment_delta_list_name(const rapport_segment_delta_list *l,
+                                                        size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_segment_delta_list_as_of(const rapport_segment_delta_list *l,
+                                                     size_t index) RAPPORT_NOEXCEPT;
+/* The number of members after the refresh. */
+RAPPORT_API int64_t rapport_segment_delta_list_members(const rapport_segment_delta_list *l,
+                                                       size_t index) RAPPORT_NOEXCEPT;
+/* The customers who entered / left (ascending ids): BORROWED arrays of _count elements, valid until
+ * the list is freed (NULL when the count is 0). */
+RAPPORT_API size_t rapport_segment_delta_list_entered_count(const rapport_segment_delta_list *l,
+                                                            size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API const int64_t *rapport_segment_delta_list_entered(const rapport_segment_delta_list *l,
+                                                              size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_segment_delta_list_left_count(const rapport_segment_delta_list *l,
+                                                         size_t index) RAPPORT_NOEXCEPT;
+RAPPORT_API const int64_t *rapport_segment_delta_list_left(const rapport_segment_delta_list *l,
+                                                           size_t index) RAPPORT_NOEXCEPT;
+/* The deltas as a JSON array of {"name", "as_of", "entered": [ids], "left": [ids], "members"}
+ * (as_of as RFC 3339 text). BORROWED: valid until the list is freed. */
+RAPPORT_API const char *rapport_segment_delta_list_to_json(const rapport_segment_delta_list *l) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_segment_delta_list_free(rapport_segment_delta_list *l) RAPPORT_NOEXCEPT;
+
+/* Static and suppression lists: adds / removes `count` customers (`ids` may be NULL when `count` is
+ * 0). Every id must be a live customer, or nothing changes (NOT_FOUND). A dynamic segment is
+ * FAILED_PRECONDITION. */
+RAPPORT_API rapport_code rapport_segment_add(rapport_db *db, const char *name, const int64_t *ids,
+                                             size_t count, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_segment_remove(rapport_db *db, const char *name, const int64_t *ids,
+                                                size_t count, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The members (ascending ids) of segment `name` now (`as_of` RAPPORT_AS_OF_NOW), or as of a past
+ * time within its history (FAILED_PRECONDITION before it). Ids: CALLER-OWNED / LIBRARY-OWNED as
+ * described at the top of this section. */
+RAPPORT_API rapport_code rapport_segment_members(rapport_db *db, const char *name, int64_t as_of,
+                                                 int64_t *ids, size_t capacity, size_t *out_count,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_segment_members_alloc(rapport_db *db, const char *name,
+                                                       int64_t as_of, int64_t **out_ids,
+                                                       size_t *out_count,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -8,7 +8,7 @@ namespace rapport::cli {
 
 const std::vector<Command>& AllCommands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
-      InitCommand(), ImportCommand(), GetCommand(), SearchCommand(), ChangesCommand(), DemoCommand()};
+      InitCommand(), ImportCommand(), GetCommand(), SearchCommand(), ChangesCommand(), SegmentCommand(), DemoCommand()};
   return *commands;
 }
 

@@ -39,6 +39,7 @@ const Command& ImportCommand();
 const Command& GetCommand();
 const Command& SearchCommand();
 const Command& ChangesCommand();
+const Command& SegmentCommand();
 const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.

@@ -64,5 +64,6 @@ void test_import(void);
 void test_changes(void);
 void test_null(void);
 void test_threads(void);
+void test_segments(void);
 
 #endif /* RAPPORT_TESTS_CAPI_TEST_UTIL_H_ */

@@ -32,7 +32,7 @@ lacks() {
 }
 lines() { if [[ -z $1 ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
-COMMANDS=(init import get search changes demo)
+COMMANDS=(init import get search changes segment demo)
 
 case_help() {
   run 0 --help
@@ -92,6 +92,10 @@ case_missing() {
   contains "$ERR" "rapport: no database at" "get on a missing file"
   run 1 search missing.db
   run 1 changes missing.db
+  run 1 segment missing.db 'region = "华东"'
+  contains "$ERR" "rapport: no database at" "segment on a missing file"
+  run 1 segment list missing.db
+  run 1 segment refresh missing.db
   [[ ! -e missing.db ]] || fail "a read command created the database"
 }
 
@@ -274,6 +278,158 @@ CSV
   printf 'n\n' > empty_rows.csv
   run 0 import crm.db empty_rows.csv --map n=name
   contains "$OUT" "rows: 0" "header-only CSV"
+}
+
+case_segment() {
+  run 0 init crm.db
+  cat > people.csv <<'CSV'
+Name,Region,Tags,ERP
+Ann,华东,vip,E1
+Bob,华东,,E2
+Cai,华北,vip,E3
+CSV
+  run 0 import crm.db people.csv --map Name=name --map Region=region --map Tags=tags --map ERP=external_id:erp
+
+  # Evaluation: table, CSV, JSON lines; nothing found.
+  run 0 segment crm.db 'region = "华东"'
+  [[ $(sed -n 1p out.txt) =~ ^id\ +name\ +kind\ +email\ +phone\ +tags$ ]] || fail "table header: $(sed -n 1p out.txt)"
+  contains "$OUT" "Ann" "segment table"
+  contains "$OUT" "Bob" "segment table"
+  lacks "$OUT" "Cai" "segment table"
+  contains "$OUT" "(2 customers)" "segment count"
+  run 0 segment crm.db 'region = "华东"' --csv
+  [[ $(sed -n 1p out.txt) == "id,name,kind,email,phone,tags" ]] || fail "CSV header: $(sed -n 1p out.txt)"
+  [[ $(sed -n 2p out.txt) == "1,Ann,person,,,vip" ]] || fail "CSV row: $(sed -n 2p out.txt)"
+  [[ $(lines "$OUT") == 3 ]] || fail "segment --csv gave $(lines "$OUT") lines"
+  run 0 segment crm.db 'has_tag("vip")' --json
+  [[ $(lines "$OUT") == 2 ]] || fail "segment --json gave $(lines "$OUT") lines"
+  contains "$(sed -n 1p out.txt)" '"name":"Ann"' "segment --json first"
+  contains "$(sed -n 2p out.txt)" '"name":"Cai"' "segment --json second"
+  run 0 segment crm.db 'region = "nowhere"'
+  contains "$OUT" "no customers found" "empty segment"
+  run 0 segment crm.db 'days_since(created_at) >= 0' --as-of 2999-01-01 --csv
+  [[ $(lines "$OUT") == 4 ]] || fail "segment --as-of"
+
+  # SQL with parameters; values never in the SQL text.
+  run 0 segment crm.db --sql 'region = "华东" and has_tag("vip")'
+  contains "$OUT" "SELECT" "segment --sql"
+  contains "$OUT" "-- params: [" "segment --sql params"
+  contains "$OUT" '"华东"' "segment --sql params value"
+  lacks "$(grep -v '^-- params' out.txt)" "华东" "segment --sql text"
+  run 0 segment crm.db --sql 'region = "华东"' --json
+  [[ $(lines "$OUT") == 1 ]] || fail "segment --sql --json is not one line"
+  contains "$OUT" '{"sql":"SELECT' "segment --sql --json"
+  contains "$OUT" '"params":["华东"]' "segment --sql --json params"
+
+  # Errors: the parse error with its caret, an unknown field with a suggestion; usage errors.
+  local seq
+  seq=$("$RAPPORT" changes crm.db --limit 100000 | tail -1 | sed 's/^{"seq":\([0-9]*\),.*/\1/')
+  run 1 segment crm.db 'region = "华东" and and'
+  [[ $(sed -n 1p err.txt) == "rapport: 1:19: "* ]] || fail "parse error: $ERR"
+  [[ $(sed -n 2p err.txt) == 'region = "华东" and and' ]] || fail "parse error line: $ERR"
+  [[ $(sed -n 3p err.txt) == "                    ^" ]] || fail "parse error caret: $ERR"
+  run 1 segment crm.db 'regoin = "华东"'
+  contains "$ERR" 'rapport: 1:1: unknown field "regoin"; did you mean "region"?' "unknown field"
+  run 1 segment crm.db --sql 'regoin = "华东"'
+  contains "$ERR" 'unknown field "regoin"' "unknown field in --sql"
+  run 1 segment crm.db 'in_segment("nope")'
+  contains "$ERR" 'no saved segment named "nope"' "unknown saved segment"
+  run 2 segment crm.db
+  contains "$ERR" "missing arguments" "segment without EXPR"
+  run 2 segment crm.db 'x = 1' extra
+  contains "$ERR" "unexpected argument 'extra'" "segment with two EXPRs"
+  run 2 segment crm.db 'x = 1' --json --csv
+  run 2 segment crm.db 'x = 1' --static
+  contains "$ERR" "option '--static' does not apply to 'rapport segment DB EXPR'" "option of another subcommand"
+  run 2 segment crm.db 'x = 1' --as-of yesterday
+  contains "$ERR" "--as-of" "bad --as-of"
+  contains "$ERR" "Try 'rapport segment --help'" "usage hint"
+  run 2 segment save crm.db hv
+  contains "$ERR" "needs --expr" "dynamic without --expr"
+  run 2 segment save crm.db hv --static --suppression
+  run 2 segment save crm.db hv --static --expr 'x = 1'
+  run 2 segment list crm.db --as-of 2025-01-01
+  run 2 segment add crm.db fair abc
+  contains "$ERR" "'abc' is not a customer id" "bad id"
+  run 2 segment add crm.db fair
+  run 2 segment drop crm.db
+  run 1 segment save crm.db broken --expr 'monetary >'
+  contains "$ERR" "rapport: expression: 1:11: " "save with a parse error"
+  run 1 segment save crm.db broken --expr 'regoin = 1'
+  contains "$ERR" 'expression: 1:1: unknown field "regoin"' "save with an unknown field"
+  run 1 segment drop crm.db nope
+  contains "$ERR" 'segment "nope": not found' "drop unknown"
+  local seq_after
+  seq_after=$("$RAPPORT" changes crm.db --limit 100000 | tail -1 | sed 's/^{"seq":\([0-9]*\),.*/\1/')
+  [[ $seq == "$seq_after" ]] || fail "failed segment commands wrote changes ($seq -> $seq_after)"
+
+  # Saved segments: dynamic, suppression and static lists.
+  run 0 segment save crm.db 东部 --expr 'region="华东"' --description east
+  [[ $OUT == 'saved dynamic segment "东部" (id 1): region = "华东"' ]] || fail "save: $OUT"
+  run 0 segment save crm.db blocked --suppression
+  contains "$OUT" 'saved suppression segment "blocked"' "save suppression"
+  run 0 segment save crm.db fair --static --json
+  contains "$OUT" '"kind":"static"' "save --json"
+  contains "$OUT" '"refreshed_at":null' "save --json refreshed_at"
+  run 0 segment add crm.db blocked 2
+  [[ $OUT == "blocked: 1 member" ]] || fail "add: $OUT"
+  run 0 segment add crm.db fair 1 3
+  [[ $OUT == "fair: 2 members" ]] || fail "add two: $OUT"
+  run 0 segment remove crm.db fair 3
+  [[ $OUT == "fair: 1 member" ]] || fail "remove: $OUT"
+  run 1 segment add crm.db fair 1 999
+  contains "$ERR" "customer 999: not found" "add unknown customer"
+  run 1 segment add crm.db 东部 1
+  contains "$ERR" "dynamic; its members come from its expression" "add to a dynamic segment"
+  run 0 segment members crm.db fair --csv
+  [[ $(lines "$OUT") == 2 && $(sed -n 2p out.txt) == 1,Ann,* ]] || fail "fair after the failed add: $OUT"
+
+  # Refresh: Bob is suppressed; Cai moves east later and enters.
+  run 0 segment refresh crm.db 东部 --as-of 2025-01-10
+  [[ $OUT == "东部: 1 entered, 0 left, 1 member (as of 2025-01-10T00:00:00Z)" ]] || fail "refresh: $OUT"
+  run 0 segment members crm.db 东部 --csv
+  [[ $(lines "$OUT") == 2 && $(sed -n 2p out.txt) == 1,Ann,* ]] || fail "members: $OUT"
+  printf 'ERP,Region\nE3,华东\n' > move.csv
+  run 0 import crm.db move.csv --map ERP=external_id:erp --map Region=region --upsert erp
+  run 0 segment refresh crm.db --as-of 2025-02-01 --json
+  [[ $OUT == '{"name":"东部","as_of":"2025-02-01T00:00:00Z","entered":[3],"left":[],"members":2}' ]] ||
+    fail "refresh all --json: $OUT"
+  run 0 segment members crm.db 东部 --as-of 2025-01-15 --json
+  [[ $(lines "$OUT") == 1 ]] || fail "members --as-of: $OUT"
+  contains "$OUT" '"name":"Ann"' "members --as-of"
+  run 0 segment members crm.db 东部
+  contains "$OUT" "(2 customers)" "members now"
+  run 1 segment members crm.db 东部 --as-of 2024-12-31
+  contains "$ERR" 'the membership of "东部" is known from 2025-01-10T00:00:00Z on' "members before the history"
+  run 1 segment refresh crm.db 东部 --as-of 2025-01-20
+  contains "$ERR" 'is before the last refresh of "东部"' "refresh back in time"
+  run 1 segment refresh crm.db fair
+  contains "$ERR" "has no expression to refresh" "refresh a list"
+  run 0 changes crm.db --after "$seq_after"
+  contains "$OUT" '"entity":"segment"' "refresh in the change feed"
+  contains "$OUT" '"op":"refresh"' "refresh op in the change feed"
+
+  # in_segment() over saved segments; list; drop (not while used).
+  run 0 segment crm.db 'in_segment("东部") and not in_segment("fair")' --csv
+  [[ $(lines "$OUT") == 2 && $(sed -n 2p out.txt) == 3,Cai,* ]] || fail "in_segment: $OUT"
+  run 0 segment save crm.db east-vip --expr 'in_segment("东部") and has_tag("vip")'
+  run 0 segment list crm.db
+  [[ $(sed -n 1p out.txt) =~ ^name\ +kind\ +members\ +refreshed_at\ +expression\ +description$ ]] ||
+    fail "list header: $(sed -n 1p out.txt)"
+  contains "$OUT" "2025-02-01T00:00:00Z" "list refreshed_at"
+  contains "$OUT" "suppression" "list kinds"
+  run 0 segment list crm.db --json
+  [[ $(lines "$OUT") == 4 ]] || fail "list --json gave $(lines "$OUT") lines"
+  contains "$OUT" '"name":"东部","kind":"dynamic","expression":"region = \"华东\"","description":"east"' "list --json"
+  run 1 segment drop crm.db 东部
+  contains "$ERR" 'segment "东部": used by segment "east-vip"' "drop while used"
+  run 0 segment drop crm.db east-vip
+  [[ $OUT == 'dropped segment "east-vip"' ]] || fail "drop: $OUT"
+  run 0 segment drop crm.db 东部
+  run 0 segment list crm.db --json
+  [[ $(lines "$OUT") == 2 ]] || fail "list after drop"
+  run 0 segment refresh crm.db
+  contains "$OUT" "no dynamic segments to refresh" "refresh without dynamic segments"
 }
 
 "case_$CASE"
