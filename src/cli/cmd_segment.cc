@@ -1,10 +1,14 @@
 // rapport segment DB EXPR | segment --sql | segment save | refresh | list | members | add | remove | drop
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "analytics/segment_ast.h"
 #include "base/time_format.h"
 #include "cli/command.h"
 #include "cli/format.h"
@@ -14,10 +18,34 @@ namespace {
 
 constexpr char kName[] = "segment";
 
+// Check errors (unknown field, type errors) carry "<line>:<column>: <problem>" but, unlike parse
+// errors, not the source line: add it and the caret, as the parser does. A leading "expression: "
+// (saved segments) is kept.
+absl::Status WithCaret(const absl::Status& status, std::string_view source) {
+  const std::string full(status.message());
+  if (status.ok() || source.empty() || full.find('\n') != std::string::npos) return status;
+  std::string_view message = full;
+  std::string_view prefix;
+  if (message.substr(0, 12) == "expression: ") {
+    prefix = message.substr(0, 12);
+    message.remove_prefix(12);
+  }
+  auto number = [&](char end, int* out) {
+    const auto [ptr, ec] = std::from_chars(message.data(), message.data() + message.size(), *out);
+    if (ec != std::errc() || *out <= 0 || ptr == message.data() + message.size() || *ptr != end) return false;
+    message.remove_prefix(ptr - message.data() + 1);
+    return true;
+  };
+  int line = 0, column = 0;
+  if (!number(':', &line) || !number(':', &column) || message.substr(0, 1) != " ") return status;
+  message.remove_prefix(1);
+  return absl::Status(status.code(), std::string(prefix) + rapport::internal::PositionedMessage(source, line, column, message));
+}
+
 // The subcommands and the options each accepts (the command's spec lists their union).
 const std::map<std::string, std::set<std::string>, std::less<>>& Subcommands() {
   static const auto* subs = new std::map<std::string, std::set<std::string>, std::less<>>{
-      {"", {"as-of", "csv", "json", "sql"}},
+      {"", {"as-of", "csv", "json", "sql", "currency", "status"}},
       {"save", {"static", "suppression", "expr", "description", "json"}},
       {"refresh", {"as-of", "json"}},
       {"list", {"json"}},
@@ -32,7 +60,8 @@ const std::map<std::string, std::set<std::string>, std::less<>>& Subcommands() {
 // Every option the command knows, for checking which were given.
 const std::vector<std::string>& AllOptions() {
   static const auto* all =
-      new std::vector<std::string>{"as-of", "csv", "json", "sql", "static", "suppression", "expr", "description"};
+      new std::vector<std::string>{"as-of",  "csv",    "json",        "sql",  "currency",
+                                   "status", "static", "suppression", "expr", "description"};
   return *all;
 }
 
@@ -132,13 +161,15 @@ int Evaluate(const ParsedArgs& args, const std::vector<std::string>& pos) {
   if (args.Has("sql") && args.Has("csv")) return UsageError(kName, "--sql prints SQL: --csv does not apply");
   SegmentOptions options;
   if (auto e = AsOf(args, &options.as_of)) return UsageError(kName, *e);
+  if (auto v = args.Get("currency")) options.frame.currency = *v;
+  if (args.Has("status")) options.frame.order_statuses = args.GetAll("status");
   auto db = OpenDatabase(pos[0]);
   if (!db.ok()) return Fail(db.status());
   auto expr = SegmentExpr::Parse(pos[1]);
   if (!expr.ok()) return Fail(expr.status());
   if (args.Has("sql")) {
     auto query = db->SegmentSql(*expr, options);
-    if (!query.ok()) return Fail(query.status());
+    if (!query.ok()) return Fail(WithCaret(query.status(), pos[1]));
     std::vector<std::string> params;
     for (const Value& v : query->params) params.push_back(v.ToJson());
     const std::string params_json = "[" + absl::StrJoin(params, ",") + "]";
@@ -151,7 +182,7 @@ int Evaluate(const ParsedArgs& args, const std::vector<std::string>& pos) {
     return kExitOk;
   }
   auto ids = db->Segment(*expr, options);
-  if (!ids.ok()) return Fail(ids.status());
+  if (!ids.ok()) return Fail(WithCaret(ids.status(), pos[1]));
   return PrintCustomers(*db, *ids, args);
 }
 
@@ -175,7 +206,7 @@ int Save(const ParsedArgs& args, const std::vector<std::string>& pos) {
   auto db = OpenDatabase(pos[0]);
   if (!db.ok()) return Fail(db.status());
   auto saved = db->SaveSegment(def);
-  if (!saved.ok()) return Fail(saved.status());
+  if (!saved.ok()) return Fail(WithCaret(saved.status(), def.expression));
   if (args.Has("json")) {
     PrintLine(DumpJson(SegmentToJson(*saved)));
   } else {
@@ -310,8 +341,8 @@ const Command& SegmentCommand() {
       .name = "segment",
       .summary = "select customers with the segment language; saved segments and lists",
       .help =
-          "Usage: rapport segment DB EXPR [--as-of TIME] [--json|--csv]\n"
-          "       rapport segment DB --sql EXPR [--as-of TIME] [--json]\n"
+          "Usage: rapport segment DB EXPR [--as-of TIME] [--currency C] [--status S]... [--json|--csv]\n"
+          "       rapport segment DB --sql EXPR [--as-of TIME] [--currency C] [--status S]... [--json]\n"
           "       rapport segment save DB NAME [--expr EXPR | --static | --suppression] [--description D]\n"
           "                                    [--json]\n"
           "       rapport segment refresh DB [NAME] [--as-of TIME] [--json]\n"
@@ -337,6 +368,9 @@ const Command& SegmentCommand() {
           "  --as-of TIME      \"now\" for days_since, recency_days, ... (evaluation and refresh), or the\n"
           "                    time of the membership to show (members); RFC 3339 or YYYY-MM-DD (UTC);\n"
           "                    default: the current time\n"
+          "  --currency C      orders in currency C count in order metrics (monetary, aov, ...); needed\n"
+          "                    when the orders use several currencies (default: their one currency)\n"
+          "  --status S        orders with status S count (repeatable; default: completed)\n"
           "  --sql             print the SQL the expression compiles to, then its parameters\n"
           "                    (\"-- params: [...]\"); with --json one object {\"sql\", \"params\"}\n"
           "  --json            JSON lines (customers, segments, refresh results)\n"
@@ -360,6 +394,8 @@ const Command& SegmentCommand() {
                   {"csv", false, false},
                   {"json", false, false},
                   {"sql", false, false},
+                  {"currency", true, false},
+                  {"status", true, true},
                   {"static", false, false},
                   {"suppression", false, false},
                   {"expr", true, false},

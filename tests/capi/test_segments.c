@@ -183,8 +183,27 @@ static void test_evaluate(void) {
   ids[0] = -7;
   EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "1:7: unexpected 'b' (expected 'and', 'or' or the end)\na = 1 b\n      ^",
                   rapport_db_segment(db, "a = 1 b", NULL, ids, 8, &n, &err));
-  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "1:1: unknown field \"regoin\"; did you mean \"region\"?",
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT,
+                  "1:1: unknown field \"regoin\"; did you mean \"region\"?\nregoin = \"华东\"\n^",
                   rapport_db_segment(db, "regoin = \"华东\"", NULL, ids, 8, &n, &err));
+  /* The caret of a check error points into the right line of the source. */
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT,
+                  "2:7: unknown field \"monetry\"; did you mean \"monetary\"?\n  and monetry > 5\n      ^",
+                  rapport_db_segment(db, "region = \"华东\"\n  and monetry > 5", NULL, ids, 8, &n, &err));
+  /* A handle parsed from text keeps its source for the caret; one read from JSON has none. */
+  EXPECT_OK(rapport_expr_parse("region = \"a\" or regoin = 2", &e, &err));
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "1:17: unknown field \"regoin\"; did you mean \"region\"?\n"
+                  "region = \"a\" or regoin = 2\n                ^", rapport_db_segment_expr(db, e, NULL, ids, 8, &n, &err));
+  EXPECT_OK(rapport_expr_to_json(e, &sql, &err));
+  rapport_expr_free(e);
+  e = NULL;
+  EXPECT_OK(rapport_expr_from_json(sql, &e, &err));
+  rapport_string_free(sql);
+  sql = NULL;
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "unknown field \"regoin\"",
+                  rapport_db_segment_expr(db, e, NULL, ids, 8, &n, &err));
+  rapport_expr_free(e);
+  e = NULL;
   EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "unknown field \"regoin\"",
                   rapport_db_segment_alloc(db, "regoin = \"华东\"", NULL, &owned, &n, &err));
   EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "unknown field \"regoin\"",
@@ -356,11 +375,13 @@ static void test_saved(void) {
   rapport_string_free(json);
   json = NULL;
 
-  /* Updating a dynamic segment keeps its id. */
+  /* A dynamic segment over a list. */
   rapport_segment_def_init(&def);
   def.name = "东";
   def.expression = "region = \"华东\" and not in_segment(\"trade show\")";
   EXPECT_OK(rapport_segment_save(db, &def, NULL, &err));
+  EXPECT_CODE_MSG(RAPPORT_FAILED_PRECONDITION, "as_of: \"东\" has never been refreshed",
+                  rapport_segment_members(db, "东", kJan1, ids, 8, &n, &err));
   EXPECT_OK(rapport_segment_refresh(db, "东", RAPPORT_AS_OF_NOW, NULL, &err));
   EXPECT_OK(rapport_segment_members(db, "东", RAPPORT_AS_OF_NOW, ids, 8, &n, &err));
   CHECK(n == 1 && ids[0] == c[0]); /* Bob is suppressed */
@@ -384,7 +405,8 @@ static void test_saved(void) {
   EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "expression: 1:11: ", rapport_segment_save(db, &def, &s, &err));
   CHECK(s == NULL);
   def.expression = "regoin = \"华东\"";
-  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "expression: 1:1: unknown field \"regoin\"; did you mean \"region\"?",
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT,
+                  "expression: 1:1: unknown field \"regoin\"; did you mean \"region\"?\nregoin = \"华东\"\n^",
                   rapport_segment_save(db, &def, &s, &err));
   def.expression = "in_segment(\"nope\")";
   EXPECT_CODE_MSG(RAPPORT_NOT_FOUND, "expression: in_segment: no saved segment named \"nope\"",
@@ -431,7 +453,7 @@ static void test_saved(void) {
   EXPECT_CODE_MSG(RAPPORT_NOT_FOUND, "segment \"nope\": not found", rapport_segment_drop(db, "nope", &err));
   EXPECT_CODE_MSG(RAPPORT_NOT_FOUND, "segment \"nope\": not found", rapport_segment_get(db, "nope", &s, &err));
   EXPECT_CODE(RAPPORT_NOT_FOUND, rapport_segment_members(db, "nope", RAPPORT_AS_OF_NOW, ids, 8, &n, &err));
-  EXPECT_CODE_MSG(RAPPORT_FAILED_PRECONDITION, "\"trade show\" has never been refreshed",
+  EXPECT_CODE_MSG(RAPPORT_FAILED_PRECONDITION, "as_of: the membership of \"trade show\" is known from 2025-01-11T00:00:00Z on",
                   rapport_segment_members(db, "trade show", kJan1, ids, 8, &n, &err));
   CHECK(s == NULL && d == NULL);
   CHECK(last_seq(db) == seq);

@@ -318,8 +318,10 @@ CSV
   lacks "$(grep -v '^-- params' out.txt)" "华东" "segment --sql text"
   run 0 segment crm.db --sql 'region = "华东"' --json
   [[ $(lines "$OUT") == 1 ]] || fail "segment --sql --json is not one line"
-  contains "$OUT" '{"sql":"SELECT' "segment --sql --json"
-  contains "$OUT" '"params":["华东"]' "segment --sql --json params"
+  contains "$OUT" '{"sql":"' "segment --sql --json"
+  contains "$OUT" 'SELECT c.id FROM customers' "segment --sql --json"
+  contains "$OUT" '"params":[' "segment --sql --json params"
+  contains "$OUT" ',"华东"]}' "segment --sql --json params"
 
   # Errors: the parse error with its caret, an unknown field with a suggestion; usage errors.
   local seq
@@ -330,6 +332,9 @@ CSV
   [[ $(sed -n 3p err.txt) == "                    ^" ]] || fail "parse error caret: $ERR"
   run 1 segment crm.db 'regoin = "华东"'
   contains "$ERR" 'rapport: 1:1: unknown field "regoin"; did you mean "region"?' "unknown field"
+  run 1 segment crm.db $'region = "华东"\n  and `名字` = 1'
+  [[ $(sed -n 1p err.txt) == 'rapport: 2:7: unknown field "名字"'* ]] || fail "unknown field on line 2: $ERR"
+  [[ $(sed -n 2p err.txt) == '  and `名字` = 1' && $(sed -n 3p err.txt) == '      ^' ]] || fail "caret on line 2: $ERR"
   run 1 segment crm.db --sql 'regoin = "华东"'
   contains "$ERR" 'unknown field "regoin"' "unknown field in --sql"
   run 1 segment crm.db 'in_segment("nope")'
@@ -357,6 +362,7 @@ CSV
   contains "$ERR" "rapport: expression: 1:11: " "save with a parse error"
   run 1 segment save crm.db broken --expr 'regoin = 1'
   contains "$ERR" 'expression: 1:1: unknown field "regoin"' "save with an unknown field"
+  [[ $(sed -n 3p err.txt) == '^' ]] || fail "save: caret: $ERR"
   run 1 segment drop crm.db nope
   contains "$ERR" 'segment "nope": not found' "drop unknown"
   local seq_after
