@@ -677,7 +677,7 @@ RAPPORT_API rapport_code rapport_consumer_drop(rapport_db *db, const char *name,
  * Segments
  *
  * The segment language (docs/segments.md) selects customers, e.g.
- *   industry in ("制造业", "Retail") and region = "华东" and monetary > 5000
+ *   industry in ("Manufacturing", "Retail") and region = "East" and monetary > 5000
  *     and days_since(last_order_at) <= 90 and has_tag("vip") and not in_segment("blocked")
  * An expression has a text form and a JSON form that round-trip. docs/c-api-segments.md shows the
  * C functions below at work.
@@ -844,8 +844,9 @@ typedef struct rapport_segment_delta_list rapport_segment_delta_list;
 RAPPORT_API rapport_code rapport_segment_refresh(rapport_db *db, const char *name, int64_t as_of,
                                                  rapport_segment_delta_list **out,
                                                  rapport_error **err) RAPPORT_NOEXCEPT;
-/* Refreshes every dynamic segment, those another one refers to first; `*out` (may be NULL) holds a
- * delta per segment in that order. */
+/* Refreshes every dynamic segment, those another one refers to first, in one transaction (a failure
+ * leaves every segment as it was; inside the caller's transaction the refreshes join it). `*out`
+ * (may be NULL) holds a delta per segment in that order. */
 RAPPORT_API rapport_code rapport_segment_refresh_all(rapport_db *db, int64_t as_of,
                                                      rapport_segment_delta_list **out,
                                                      rapport_error **err) RAPPORT_NOEXCEPT;

@@ -529,8 +529,15 @@ rapport_code rapport_segment_refresh_all(rapport_db* db, int64_t as_of, rapport_
   RAPPORT_CAPI_FN;
   return rc::Guard(err, kFn, [&]() -> absl::Status {
     RAPPORT_CAPI_REQUIRE(db);
+    // The core refreshes segment after segment; one transaction makes a failure leave nothing behind.
+    // Inside the caller's own transaction (Begin: FAILED_PRECONDITION) the calls join that one.
+    auto txn = db->db.Begin();
+    if (!txn.ok() && !absl::IsFailedPrecondition(txn.status())) return txn.status();
     auto deltas = db->db.RefreshSegments(AsOf(as_of));
-    if (!deltas.ok()) return deltas.status();
+    if (!deltas.ok()) return deltas.status();  // ~Transaction rolls back
+    if (txn.ok()) {
+      if (absl::Status st = txn->Commit(); !st.ok()) return st;
+    }
     return EmitDeltas(*std::move(deltas), out);
   });
 }

@@ -229,8 +229,12 @@ int Refresh(const ParsedArgs& args, const std::vector<std::string>& pos) {
     if (!d.ok()) return Fail(d.status());
     deltas.push_back(*std::move(d));
   } else {
+    // One transaction: a failure part-way leaves every segment as it was.
+    auto txn = db->Begin();
+    if (!txn.ok()) return Fail(txn.status());
     auto all = db->RefreshSegments(as_of);
     if (!all.ok()) return Fail(all.status());
+    if (absl::Status st = txn->Commit(); !st.ok()) return Fail(st);
     deltas = *std::move(all);
   }
   if (args.Has("json")) {

@@ -465,6 +465,39 @@ static void test_saved(void) {
   EXPECT_OK(rapport_segment_drop(db, "trade show", &err));
   EXPECT_CODE(RAPPORT_NOT_FOUND, rapport_segment_get(db, "trade show", &s, &err));
 
+  /* Refresh all is one transaction: when a later segment fails, the earlier one is not refreshed. */
+  rapport_segment_def_init(&def);
+  def.name = "a1";
+  def.expression = "name = \"Ann\"";
+  EXPECT_OK(rapport_segment_save(db, &def, NULL, &err));
+  def.name = "b1";
+  EXPECT_OK(rapport_segment_save(db, &def, NULL, &err));
+  EXPECT_OK(rapport_segment_refresh(db, "a1", kJan1 + 50 * kDay, NULL, &err));
+  EXPECT_OK(rapport_segment_refresh(db, "b1", kJan1 + 60 * kDay, NULL, &err));
+  seq = last_seq(db);
+  d = NULL;
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "is before the last refresh of \"b1\"",
+                  rapport_segment_refresh_all(db, kJan1 + 55 * kDay, &d, &err));
+  CHECK(d == NULL);
+  CHECK(last_seq(db) == seq);
+  EXPECT_OK(rapport_segment_get(db, "a1", &s, &err));
+  CHECK(rapport_segment_refreshed_at(s) == kJan1 + 50 * kDay);
+  rapport_segment_free(s);
+  s = NULL;
+  /* Inside the caller's transaction it joins that one. */
+  EXPECT_OK(rapport_db_begin(db, &err));
+  EXPECT_OK(rapport_segment_refresh_all(db, kJan1 + 61 * kDay, &d, &err));
+  CHECK(rapport_segment_delta_list_count(d) == 3);
+  rapport_segment_delta_list_free(d);
+  d = NULL;
+  EXPECT_OK(rapport_db_rollback(db, &err));
+  CHECK(last_seq(db) == seq);
+  EXPECT_OK(rapport_segment_refresh_all(db, kJan1 + 61 * kDay, &d, &err));
+  CHECK(rapport_segment_delta_list_count(d) == 3);
+  CHECK(last_seq(db) == seq + 3);
+  rapport_segment_delta_list_free(d);
+  d = NULL;
+
   /* A rolled-back transaction leaves no segment behind. */
   EXPECT_OK(rapport_db_begin(db, &err));
   rapport_segment_def_init(&def);

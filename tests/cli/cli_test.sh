@@ -411,6 +411,15 @@ CSV
   contains "$ERR" 'is before the last refresh of "东部"' "refresh back in time"
   run 1 segment refresh crm.db fair
   contains "$ERR" "has no expression to refresh" "refresh a list"
+  # Refreshing all is one transaction: "west" is refreshed first, then "东部" fails; nothing stays.
+  run 0 segment save crm.db west --expr 'region = "华北"'
+  run 0 segment refresh crm.db west --as-of 2025-01-20
+  run 1 segment refresh crm.db --as-of 2025-01-25
+  contains "$ERR" 'is before the last refresh of "东部"' "refresh all back in time"
+  run 0 segment list crm.db --json
+  contains "$OUT" '"name":"west"' "west listed"
+  grep '"name":"west"' out.txt | grep -q '"refreshed_at":"2025-01-20T00:00:00Z"' || fail "a failed refresh of all kept a part: $OUT"
+  run 0 segment drop crm.db west
   run 0 changes crm.db --after "$seq_after"
   contains "$OUT" '"entity":"segment"' "refresh in the change feed"
   contains "$OUT" '"op":"refresh"' "refresh op in the change feed"
