@@ -1,19 +1,16 @@
 // The segment language and saved segments: expressions, evaluation into id arrays, SQL, saved
 // segments (save, drop, get, list, refresh, list members).
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "analytics/segment_ast.h"
 #include "base/time_format.h"
 #include "internal.h"
 #include "json_io.h"
 
 struct rapport_expr {
   rapport::SegmentExpr expr;
-  std::string source;  // the text it was parsed from ("" when read from JSON), for error carets
-  rapport_expr(rapport::SegmentExpr e, std::string text) : expr(std::move(e)), source(std::move(text)) {}
+  explicit rapport_expr(rapport::SegmentExpr e) : expr(std::move(e)) {}
 };
 
 struct rapport_segment {
@@ -40,29 +37,6 @@ namespace {
 
 using Ids = std::vector<int64_t>;
 
-// Check errors (unknown field, type errors) carry "<line>:<column>: <problem>" but, unlike parse
-// errors, not the source line: add it and the caret, as the parser does. A leading "expression: "
-// (saved segments) is kept.
-absl::Status WithCaret(const absl::Status& status, std::string_view source) {
-  const std::string full(status.message());
-  if (status.ok() || source.empty() || full.find('\n') != std::string::npos) return status;
-  std::string_view message = full;
-  std::string_view prefix;
-  if (message.substr(0, 12) == "expression: ") {
-    prefix = message.substr(0, 12);
-    message.remove_prefix(12);
-  }
-  auto number = [&](char end, int* out) {
-    const auto [ptr, ec] = std::from_chars(message.data(), message.data() + message.size(), *out);
-    if (ec != std::errc() || *out <= 0 || ptr == message.data() + message.size() || *ptr != end) return false;
-    message.remove_prefix(ptr - message.data() + 1);
-    return true;
-  };
-  int line = 0, column = 0;
-  if (!number(':', &line) || !number(':', &column) || message.substr(0, 1) != " ") return status;
-  message.remove_prefix(1);
-  return absl::Status(status.code(), std::string(prefix) + rapport::internal::PositionedMessage(source, line, column, message));
-}
 
 // The members of `s`'s JSON form (see rapport_segment_to_json).
 nlohmann::json SegmentJson(const rapport::SavedSegment& s) {
@@ -174,20 +148,20 @@ absl::StatusOr<rapport::SegmentExpr> ParseText(const char* fn, const char* expr)
 }
 
 absl::StatusOr<Ids> Evaluate(const char* fn, rapport_db* db, const rapport::SegmentExpr& expr,
-                             std::string_view source, const rapport_segment_options* opts) {
+                             const rapport_segment_options* opts) {
   auto options = Options(fn, opts);
   if (!options.ok()) return options.status();
   auto ids = db->db.Segment(expr, *options);
-  if (!ids.ok()) return WithCaret(ids.status(), source);
+  if (!ids.ok()) return ids.status();
   return ToInts(*ids);
 }
 
-absl::Status Sql(const char* fn, rapport_db* db, const rapport::SegmentExpr& expr, std::string_view source,
+absl::Status Sql(const char* fn, rapport_db* db, const rapport::SegmentExpr& expr,
                  const rapport_segment_options* opts, char** out_sql, char** out_params_json) {
   auto options = Options(fn, opts);
   if (!options.ok()) return options.status();
   auto query = db->db.SegmentSql(expr, *options);
-  if (!query.ok()) return WithCaret(query.status(), source);
+  if (!query.ok()) return query.status();
   std::string params = "[";
   for (size_t i = 0; i < query->params.size(); ++i) {
     if (i > 0) params += ",";
@@ -252,7 +226,7 @@ rapport_code rapport_expr_parse(const char* text, rapport_expr** out, rapport_er
     if (!st.ok()) return st;
     auto expr = rapport::SegmentExpr::Parse(text);
     if (!expr.ok()) return expr.status();
-    *out = new rapport_expr(*std::move(expr), text);
+    *out = new rapport_expr(*std::move(expr));
     return absl::OkStatus();
   });
 }
@@ -265,7 +239,7 @@ rapport_code rapport_expr_from_json(const char* json, rapport_expr** out, rappor
     if (!st.ok()) return st;
     auto expr = rapport::SegmentExpr::FromJson(json);
     if (!expr.ok()) return expr.status();
-    *out = new rapport_expr(*std::move(expr), std::string());
+    *out = new rapport_expr(*std::move(expr));
     return absl::OkStatus();
   });
 }
@@ -308,7 +282,7 @@ rapport_code rapport_db_segment(rapport_db* db, const char* expr, const rapport_
     if (!st.ok()) return st;
     auto parsed = ParseText(kFn, expr);
     if (!parsed.ok()) return parsed.status();
-    auto result = Evaluate(kFn, db, *parsed, expr, opts);
+    auto result = Evaluate(kFn, db, *parsed, opts);
     if (!result.ok()) return result.status();
     return ToCallerArray(kFn, *result, ids, capacity, out_count);
   });
@@ -323,7 +297,7 @@ rapport_code rapport_db_segment_alloc(rapport_db* db, const char* expr, const ra
     RAPPORT_CAPI_REQUIRE(out_count);
     auto parsed = ParseText(kFn, expr);
     if (!parsed.ok()) return parsed.status();
-    auto result = Evaluate(kFn, db, *parsed, expr, opts);
+    auto result = Evaluate(kFn, db, *parsed, opts);
     if (!result.ok()) return result.status();
     return ToOwnedArray(*result, out_ids, out_count);
   });
@@ -337,7 +311,7 @@ rapport_code rapport_db_segment_expr(rapport_db* db, const rapport_expr* expr, c
     RAPPORT_CAPI_REQUIRE(expr);
     absl::Status st = CheckCallerArray(kFn, ids, capacity, out_count);
     if (!st.ok()) return st;
-    auto result = Evaluate(kFn, db, expr->expr, expr->source, opts);
+    auto result = Evaluate(kFn, db, expr->expr, opts);
     if (!result.ok()) return result.status();
     return ToCallerArray(kFn, *result, ids, capacity, out_count);
   });
@@ -352,7 +326,7 @@ rapport_code rapport_db_segment_expr_alloc(rapport_db* db, const rapport_expr* e
     RAPPORT_CAPI_REQUIRE(expr);
     RAPPORT_CAPI_REQUIRE(out_ids);
     RAPPORT_CAPI_REQUIRE(out_count);
-    auto result = Evaluate(kFn, db, expr->expr, expr->source, opts);
+    auto result = Evaluate(kFn, db, expr->expr, opts);
     if (!result.ok()) return result.status();
     return ToOwnedArray(*result, out_ids, out_count);
   });
@@ -366,7 +340,7 @@ rapport_code rapport_db_segment_sql(rapport_db* db, const char* expr, const rapp
     RAPPORT_CAPI_REQUIRE(out_sql);
     auto parsed = ParseText(kFn, expr);
     if (!parsed.ok()) return parsed.status();
-    return Sql(kFn, db, *parsed, expr, opts, out_sql, out_params_json);
+    return Sql(kFn, db, *parsed, opts, out_sql, out_params_json);
   });
 }
 
@@ -377,7 +351,7 @@ rapport_code rapport_db_segment_sql_expr(rapport_db* db, const rapport_expr* exp
     RAPPORT_CAPI_REQUIRE(db);
     RAPPORT_CAPI_REQUIRE(expr);
     RAPPORT_CAPI_REQUIRE(out_sql);
-    return Sql(kFn, db, expr->expr, expr->source, opts, out_sql, out_params_json);
+    return Sql(kFn, db, expr->expr, opts, out_sql, out_params_json);
   });
 }
 
@@ -427,7 +401,7 @@ rapport_code rapport_segment_save(rapport_db* db, const rapport_segment_def* def
       d.description = *std::move(text);
     }
     auto saved = db->db.SaveSegment(d);
-    if (!saved.ok()) return WithCaret(saved.status(), d.expression);
+    if (!saved.ok()) return saved.status();
     if (out != nullptr) *out = new rapport_segment(*std::move(saved));
     return absl::OkStatus();
   });

@@ -80,10 +80,15 @@ class SegmentExpr {
 
   const internal::SegmentNode& node() const { return *node_; }
   const std::shared_ptr<const internal::SegmentNode>& node_ptr() const { return node_; }
-  explicit SegmentExpr(std::shared_ptr<const internal::SegmentNode> node) : node_(std::move(node)) {}
+  // The text it was parsed from (for the caret under check errors); null when built or from JSON.
+  const std::string* source() const { return source_.get(); }
+  explicit SegmentExpr(std::shared_ptr<const internal::SegmentNode> node,
+                       std::shared_ptr<const std::string> source = nullptr)
+      : node_(std::move(node)), source_(std::move(source)) {}
 
  private:
   std::shared_ptr<const internal::SegmentNode> node_;
+  std::shared_ptr<const std::string> source_;
 };
 
 // What an expression may read: every field with its type. The order metrics (recency_days,
@@ -98,7 +103,8 @@ using SegmentSchema = std::vector<SegmentField>;
 SegmentSchema SchemaOf(const CustomerFrame& frame);
 
 // Checks names and types; errors give the position when the expression was parsed from text
-// ("1:10: cannot compare number with text"), suggest the nearest field for unknown names.
+// ("1:10: cannot compare number with text", then the line and a caret), suggest the nearest field
+// for unknown names.
 absl::Status CheckSegment(const SegmentExpr& expr, const SegmentSchema& schema);
 
 struct SegmentContext {

@@ -302,7 +302,7 @@ class Checker {
 
 }  // namespace
 
-absl::StatusOr<CheckedSegment> Check(const SegmentNode& root, const SegmentSchema& schema) {
+absl::StatusOr<CheckedSegment> Check(const SegmentNode& root, const SegmentSchema& schema, const std::string* source) {
   Checker checker(schema);
   try {
     VType t = checker.Visit(root);
@@ -311,6 +311,9 @@ absl::StatusOr<CheckedSegment> Check(const SegmentNode& root, const SegmentSchem
                                     root.op == SegmentOp::kField ? StrCat(" (compare it, e.g. ", root.name, " > 0)") : ""));
     }
   } catch (const CheckError& e) {
+    if (source != nullptr && e.line > 0) {
+      return absl::InvalidArgumentError(PositionedMessage(*source, e.line, e.column, e.problem));
+    }
     std::string where = e.line > 0 ? StrCat(e.line, ":", e.column, ": ") : "";
     return absl::InvalidArgumentError(StrCat(where, e.problem));
   }
@@ -326,7 +329,7 @@ SegmentSchema SchemaOf(const CustomerFrame& frame) {
 }
 
 absl::Status CheckSegment(const SegmentExpr& expr, const SegmentSchema& schema) {
-  return internal::Check(expr.node(), schema).status();
+  return internal::Check(expr, schema).status();
 }
 
 }  // namespace rapport

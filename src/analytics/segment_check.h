@@ -29,7 +29,12 @@ struct CheckedSegment {
   VType TypeOf(const SegmentNode& n) const { return types.at(&n); }
 };
 
-absl::StatusOr<CheckedSegment> Check(const SegmentNode& root, const SegmentSchema& schema);
+// Errors show `source` (the parsed text, when known) with a caret under the position.
+absl::StatusOr<CheckedSegment> Check(const SegmentNode& root, const SegmentSchema& schema,
+                                     const std::string* source = nullptr);
+inline absl::StatusOr<CheckedSegment> Check(const SegmentExpr& expr, const SegmentSchema& schema) {
+  return Check(expr.node(), schema, expr.source());
+}
 
 }  // namespace rapport::internal
 

@@ -998,7 +998,7 @@ void RunRange(const FilterNode& root, const std::vector<int64_t>& ids, size_t be
 absl::StatusOr<std::vector<int64_t>> EvaluateSegment(const SegmentExpr& expr, const CustomerFrame& frame,
                                                      const SegmentContext& context) {
   if (frame.rows() > UINT32_MAX) return absl::InvalidArgumentError("frame: more than 4294967295 rows");
-  auto checked = internal::Check(expr.node(), SchemaOf(frame));
+  auto checked = internal::Check(expr, SchemaOf(frame));
   if (!checked.ok()) return checked.status();
   // The program owns derived columns the nodes read: it lives until the evaluation ends.
   internal::SegmentProgram program(frame, *checked, context);

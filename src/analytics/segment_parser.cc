@@ -593,7 +593,7 @@ absl::StatusOr<SegmentExpr> SegmentExpr::Parse(std::string_view text) {
   try {
     internal::Parser parser(text);
     internal::NodePtr root = parser.ParseAll();
-    return SegmentExpr(std::move(root));
+    return SegmentExpr(std::move(root), std::make_shared<const std::string>(text));
   } catch (const internal::ParseError& e) {
     return absl::InvalidArgumentError(internal::PositionedMessage(text, e.line, e.column, e.problem));
   }

@@ -313,7 +313,7 @@ class SqlCompiler {
 }  // namespace internal
 
 absl::StatusOr<SqlQuery> CompileSegmentToSql(const SegmentExpr& expr, const SqlSchema& schema, const SegmentContext& context) {
-  auto checked = internal::Check(expr.node(), schema.fields);
+  auto checked = internal::Check(expr, schema.fields);
   if (!checked.ok()) return checked.status();
   internal::SqlCompiler compiler(schema, *checked, context);
   std::string where;

@@ -1,5 +1,4 @@
 // rapport segment DB EXPR | segment --sql | segment save | refresh | list | members | add | remove | drop
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -8,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "analytics/segment_ast.h"
 #include "base/time_format.h"
 #include "cli/command.h"
 #include "cli/format.h"
@@ -18,29 +16,6 @@ namespace {
 
 constexpr char kName[] = "segment";
 
-// Check errors (unknown field, type errors) carry "<line>:<column>: <problem>" but, unlike parse
-// errors, not the source line: add it and the caret, as the parser does. A leading "expression: "
-// (saved segments) is kept.
-absl::Status WithCaret(const absl::Status& status, std::string_view source) {
-  const std::string full(status.message());
-  if (status.ok() || source.empty() || full.find('\n') != std::string::npos) return status;
-  std::string_view message = full;
-  std::string_view prefix;
-  if (message.substr(0, 12) == "expression: ") {
-    prefix = message.substr(0, 12);
-    message.remove_prefix(12);
-  }
-  auto number = [&](char end, int* out) {
-    const auto [ptr, ec] = std::from_chars(message.data(), message.data() + message.size(), *out);
-    if (ec != std::errc() || *out <= 0 || ptr == message.data() + message.size() || *ptr != end) return false;
-    message.remove_prefix(ptr - message.data() + 1);
-    return true;
-  };
-  int line = 0, column = 0;
-  if (!number(':', &line) || !number(':', &column) || message.substr(0, 1) != " ") return status;
-  message.remove_prefix(1);
-  return absl::Status(status.code(), std::string(prefix) + rapport::internal::PositionedMessage(source, line, column, message));
-}
 
 // The subcommands and the options each accepts (the command's spec lists their union).
 const std::map<std::string, std::set<std::string>, std::less<>>& Subcommands() {
@@ -169,7 +144,7 @@ int Evaluate(const ParsedArgs& args, const std::vector<std::string>& pos) {
   if (!expr.ok()) return Fail(expr.status());
   if (args.Has("sql")) {
     auto query = db->SegmentSql(*expr, options);
-    if (!query.ok()) return Fail(WithCaret(query.status(), pos[1]));
+    if (!query.ok()) return Fail(query.status());
     std::vector<std::string> params;
     for (const Value& v : query->params) params.push_back(v.ToJson());
     const std::string params_json = "[" + absl::StrJoin(params, ",") + "]";
@@ -182,7 +157,7 @@ int Evaluate(const ParsedArgs& args, const std::vector<std::string>& pos) {
     return kExitOk;
   }
   auto ids = db->Segment(*expr, options);
-  if (!ids.ok()) return Fail(WithCaret(ids.status(), pos[1]));
+  if (!ids.ok()) return Fail(ids.status());
   return PrintCustomers(*db, *ids, args);
 }
 
@@ -206,7 +181,7 @@ int Save(const ParsedArgs& args, const std::vector<std::string>& pos) {
   auto db = OpenDatabase(pos[0]);
   if (!db.ok()) return Fail(db.status());
   auto saved = db->SaveSegment(def);
-  if (!saved.ok()) return Fail(WithCaret(saved.status(), def.expression));
+  if (!saved.ok()) return Fail(saved.status());
   if (args.Has("json")) {
     PrintLine(DumpJson(SegmentToJson(*saved)));
   } else {

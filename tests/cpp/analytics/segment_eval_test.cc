@@ -58,12 +58,15 @@ std::vector<int64_t> Eval(const CustomerFrame& f, std::string_view text, Segment
   return r.ok() ? *r : std::vector<int64_t>{-1};
 }
 
+// The first line of the error (check errors go on with the source line and a caret).
 std::string EvalError(const CustomerFrame& f, std::string_view text, SegmentContext ctx = {}) {
   auto e = SegmentExpr::Parse(text);
   EXPECT_TRUE(e.ok()) << e.status();
   auto r = EvaluateSegment(*e, f, ctx);
   EXPECT_FALSE(r.ok()) << text;
-  return r.ok() ? "" : std::string(r.status().message());
+  if (r.ok()) return "";
+  std::string message(r.status().message());
+  return message.substr(0, message.find('\n'));
 }
 
 TEST(SegmentEval, IssueExample) {
@@ -165,6 +168,17 @@ TEST(SegmentEval, CheckErrorsNamePositionsTypesAndSuggestions) {
   EXPECT_EQ(EvalError(f, "recency_days < 90d"), "1:14: cannot compare number with duration");
   EXPECT_EQ(EvalError(f, "region in (\"a\", industry)"), "1:17: the list of 'in' takes literal values");
   EXPECT_EQ(EvalError(f, "monetary > 1 and frequency"), "1:18: 'and' needs conditions, got a number (compare it, e.g. frequency > 0)");
+}
+
+TEST(SegmentEval, CheckErrorsShowTheSourceLineAndACaretWhenParsedFromText) {
+  CustomerFrame f = SmallFrame();
+  auto e = SegmentExpr::Parse("region = \"华东\" and\n  monetery > 5");
+  ASSERT_TRUE(e.ok());
+  auto r = EvaluateSegment(*e, f, {.as_of = kNow});
+  EXPECT_EQ(r.status().message(), "2:3: unknown field \"monetery\"; did you mean \"monetary\"?\n  monetery > 5\n  ^");
+  // Built trees have no source text: the position alone would mislead, so none is given.
+  auto built = EvaluateSegment(SegmentExpr::Field("monetery").Gt(SegmentExpr::Number(5)), f, {.as_of = kNow});
+  EXPECT_EQ(built.status().message(), "unknown field \"monetery\"; did you mean \"monetary\"?");
 }
 
 TEST(SegmentEval, ThreadsDoNotChangeTheResult) {
