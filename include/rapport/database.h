@@ -154,9 +154,12 @@ class Database {
   absl::StatusOr<std::vector<SavedSegment>> SavedSegments() const;
   // Evaluates a dynamic segment as of `as_of` (default: now; never before its last refresh),
   // records who entered and who left, and returns that. Members of suppression lists are excluded.
-  absl::StatusOr<SegmentDelta> RefreshSegment(std::string_view name, std::optional<absl::Time> as_of = {});
+  // `frame` chooses the orders that count (needed when orders use several currencies).
+  absl::StatusOr<SegmentDelta> RefreshSegment(std::string_view name, std::optional<absl::Time> as_of = {},
+                                              const FrameOptions& frame = {});
   // Refreshes every dynamic segment, those another one refers to first.
-  absl::StatusOr<std::vector<SegmentDelta>> RefreshSegments(std::optional<absl::Time> as_of = {});
+  absl::StatusOr<std::vector<SegmentDelta>> RefreshSegments(std::optional<absl::Time> as_of = {},
+                                                            const FrameOptions& frame = {});
   // Static and suppression lists: explicit members. All ids must be live customers, or nothing changes.
   absl::Status AddToSegment(std::string_view name, const std::vector<CustomerId>& customers);
   absl::Status RemoveFromSegment(std::string_view name, const std::vector<CustomerId>& customers);

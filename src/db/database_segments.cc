@@ -127,7 +127,8 @@ absl::StatusOr<std::vector<SavedSegment>> Database::SavedSegments() const {
   return internal::Query(*core_, [&](Connection& conn, const FieldSchema&) { return internal::LoadSegments(conn); });
 }
 
-absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std::optional<absl::Time> as_of) {
+absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std::optional<absl::Time> as_of,
+                                                      const FrameOptions& frame_options) {
   const absl::Time when = as_of.value_or(Now());
   struct Inputs {
     SavedSegment segment;
@@ -155,7 +156,7 @@ absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std
   SegmentContext ctx;
   ctx.as_of = absl::ToUnixMicros(when);
   ctx.segment_members = internal::Lookup(in.referenced);
-  RETURN_IF_ERROR(core_->frame_cache().Use(*core_, FrameOptions{}, [&](const CustomerFrame& frame, const internal::OrderScope&) {
+  RETURN_IF_ERROR(core_->frame_cache().Use(*core_, frame_options, [&](const CustomerFrame& frame, const internal::OrderScope&) {
     ASSIGN_OR_RETURN(members, EvaluateSegment(in.expr, frame, ctx));
     return absl::OkStatus();
   }));
@@ -170,7 +171,8 @@ absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std
   });
 }
 
-absl::StatusOr<std::vector<SegmentDelta>> Database::RefreshSegments(std::optional<absl::Time> as_of) {
+absl::StatusOr<std::vector<SegmentDelta>> Database::RefreshSegments(std::optional<absl::Time> as_of,
+                                                                    const FrameOptions& frame_options) {
   const absl::Time when = as_of.value_or(Now());
   ASSIGN_OR_RETURN(auto refs, internal::Query(*core_, [&](Connection& conn, const FieldSchema&) { return References(conn); }));
   ASSIGN_OR_RETURN(std::vector<SavedSegment> all, SavedSegments());
@@ -182,7 +184,7 @@ absl::StatusOr<std::vector<SegmentDelta>> Database::RefreshSegments(std::optiona
   std::function<absl::Status(const std::string&)> visit = [&](const std::string& name) -> absl::Status {
     if (!dynamic.count(name) || !done.insert(name).second) return absl::OkStatus();
     for (const std::string& dep : refs[name]) RETURN_IF_ERROR(visit(dep));
-    ASSIGN_OR_RETURN(SegmentDelta d, RefreshSegment(name, when));
+    ASSIGN_OR_RETURN(SegmentDelta d, RefreshSegment(name, when, frame_options));
     out.push_back(std::move(d));
     return absl::OkStatus();
   };

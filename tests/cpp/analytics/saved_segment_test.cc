@@ -130,6 +130,19 @@ TEST_F(SavedSegments, BadDefinitionsAreRefusedAndNothingIsWritten) {
   EXPECT_GT(seq2, seq);
 }
 
+TEST_F(SavedSegments, OrdersInSeveralCurrenciesNeedACurrencyChoice) {
+  Spend(0, 500000, At(2024, 12, 1));
+  ASSERT_TRUE(db().AddOrder(OrderDraft{.customer = ids_[1], .amount = Money{9000, "USD"}, .ordered_at = At(2024, 12, 2)}).ok());
+  ASSERT_TRUE(db().SaveSegment({.name = "big", .expression = "monetary > 1000"}).ok());
+  const int64_t seq = db().LastChangeSeq();
+  EXPECT_ERROR(db().RefreshSegment("big"), absl::StatusCode::kFailedPrecondition,
+               "currency: the orders use several currencies (CNY, USD); choose one in FrameOptions::currency");
+  EXPECT_EQ(db().LastChangeSeq(), seq);
+  auto d = db().RefreshSegment("big", std::nullopt, {.currency = "CNY"});
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_THAT(Ids(d->entered), ElementsAre(Id(0)));
+}
+
 TEST_F(SavedSegments, RefreshSegmentsFollowsReferences) {
   Spend(0, 500000, At(2024, 12, 1));
   ASSERT_TRUE(db().SaveSegment({.name = "buyers", .expression = "frequency >= 1"}).ok());
