@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace rapport {
 
 inline constexpr int64_t kNullTime = std::numeric_limits<int64_t>::min();
@@ -161,8 +163,9 @@ struct StageHistoryFrame {
 };
 
 // Per-customer order metrics (the columns described at CustomerFrame) computed from an order frame,
-// for the customers in `frame` (orders of other customers are ignored). Replaces existing columns.
-void AddOrderMetrics(const OrderFrame& orders, CustomerFrame& frame);
+// for the customers in `frame` (orders of other customers, and orders without a time, are ignored).
+// Replaces existing columns. InvalidArgument when the order columns differ in length.
+absl::Status AddOrderMetrics(const OrderFrame& orders, CustomerFrame& frame);
 
 }  // namespace rapport
 

@@ -45,7 +45,7 @@ TEST(OrderMetrics, AggregatesPerCustomerFromUnsortedOrders) {
   o.customer.push_back(99);  // not in the frame
   o.at.push_back(1);
   o.amount.push_back(1000);
-  AddOrderMetrics(o, f);
+  ASSERT_TRUE(AddOrderMetrics(o, f).ok());
   const auto& freq = std::get<NumberColumn>(*f.Find("frequency")).values;
   const auto& mon = std::get<NumberColumn>(*f.Find("monetary")).values;
   const auto& aov = std::get<NumberColumn>(*f.Find("aov")).values;
@@ -59,6 +59,9 @@ TEST(OrderMetrics, AggregatesPerCustomerFromUnsortedOrders) {
   EXPECT_DOUBLE_EQ(gap[2], 10.0);
   EXPECT_EQ(last, (std::vector<int64_t>{5, kNullTime, 30 * kMicrosPerDay}));
   EXPECT_EQ(f.RowOf(3), 2);
+  OrderFrame ragged = o;
+  ragged.amount.pop_back();
+  EXPECT_EQ(AddOrderMetrics(ragged, f).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(f.RowOf(4), -1);
 }
 

@@ -333,7 +333,7 @@ TEST(Intervals, AgreeWithTheOrderMetricsAndAcrossThreads) {
   const OrderFrame orders = Generated(31, 2000, 0, Day(365));
   CustomerFrame frame;
   for (int c = 0; c < 2000; ++c) frame.ids.push_back(100 + c);
-  AddOrderMetrics(orders, frame);
+  ASSERT_TRUE(AddOrderMetrics(orders, frame).ok());
   const auto& mean = std::get<NumberColumn>(*frame.Find("mean_interpurchase_days")).values;
   IntervalOptions one;
   one.threads = 1;

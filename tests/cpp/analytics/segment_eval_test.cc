@@ -45,7 +45,7 @@ CustomerFrame SmallFrame() {
   add(20, 200, 9000);  // 20: 9000, last 200 days ago
   add(30, 10, 100);    // 30: 100, 10 days ago
   add(50, 91, 6000);   // 50: 6000, 91 days ago (just over 90)
-  AddOrderMetrics(o, f);
+  EXPECT_TRUE(AddOrderMetrics(o, f).ok());
   return f;
 }
 
