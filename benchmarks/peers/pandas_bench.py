@@ -187,9 +187,9 @@ def funnel_digest(meta, counts):
 
 def stage_funnel(meta, d):
     ordered = meta["ordered_stages"]
-    h = d["stages"].sort_values(["entity_id", "entered_at"], kind="stable")
+    # In time order, so that shift(-1) within an entity's group is its next row; an entity's last visit has none.
+    h = d["stages"].sort_values("entered_at", kind="stable")
     h = h.assign(ord=h["stage"].cat.codes.astype(np.int8))  # category order is the pipeline order; lost last
-    # Time in stage: until the entity's next row; an entity's last visit has none.
     secs = (h.groupby("entity_id")["entered_at"].shift(-1) - h["entered_at"]).dt.total_seconds()
     time_in = secs.groupby(h["ord"]).agg(["count", "median"])
     # Entered: entities with a visit; advanced: entered a later stage of the order after the first entry.
@@ -222,8 +222,8 @@ def stage_digest(meta, out):
 
 def cohort(meta, d):
     o = d["orders"]
-    at = o["ordered_at"].dt
-    om = pd.DataFrame({"customer_id": o["customer_id"], "month": at.year * 12 + at.month - 1}).drop_duplicates()
+    month = o["ordered_at"].to_numpy().astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    om = pd.DataFrame({"customer_id": o["customer_id"].to_numpy(), "month": month}).drop_duplicates()
     om["cohort"] = om.groupby("customer_id")["month"].transform("min")
     om["k"] = om["month"] - om["cohort"]
     return om.groupby(["cohort", "k"]).size()
@@ -232,7 +232,7 @@ def cohort(meta, d):
 def cohort_digest(meta, cells):
     cohort = cells.index.get_level_values(0).to_numpy()
     k = cells.index.get_level_values(1).to_numpy()
-    yyyymm = (cohort // 12) * 100 + cohort % 12 + 1
+    yyyymm = (1970 + cohort // 12) * 100 + cohort % 12 + 1
     n = cells.to_numpy()
     return (f"cohorts={len(np.unique(cohort))} cells={len(cells)} total={int(n.sum())}"
             f" hash={digest_rows(yyyymm, k, n)}")
