@@ -7,6 +7,7 @@
 //   {"engine": "rapport", "task": "rfm", "digest": "..."}
 //
 //   BM_Analytics_SegmentCold   AddOrderMetrics (the aggregation) + EvaluateSegment on the customer frame
+//   BM_Analytics_SegmentColdMetricsOnly   its first part alone (a breakdown; no digest)
 //   BM_Analytics_SegmentWarm   EvaluateSegment on a frame that has its order metrics
 //   BM_Analytics_Rfm           ComputeRfm (rapport/rfm.h)                     registered when the header exists
 //   BM_Analytics_Cohort        ComputeCohortRetention by month (rapport/retention.h)   "
@@ -69,6 +70,7 @@ const Fixture& Data() {
     x->stages = MakeStageFrame(x->data);
     x->customers_warm = x->customers;
     AddOrderMetrics(x->orders, x->customers_warm);
+    x->data = AnalyticsData{};  // the frames hold copies; at 10M customers this returns ~3 GB
     return x;
   }();
   return *f;
@@ -125,6 +127,13 @@ void BM_Analytics_SegmentCold(benchmark::State& state) {
   }
   state.counters["members"] = static_cast<double>(members.size());
   EmitDigest("segment_cold", SegmentDigest(members));
+}
+
+// Breakdown of the cold segment: the order aggregation alone (AddOrderMetrics over every customer).
+void BM_Analytics_SegmentColdMetricsOnly(benchmark::State& state) {
+  const Fixture& f = Data();
+  CustomerFrame frame = f.customers;
+  for (auto _ : state) AddOrderMetrics(f.orders, frame);
 }
 
 void BM_Analytics_SegmentWarm(benchmark::State& state) {
@@ -283,6 +292,7 @@ void Register() {
   reg("BM_Analytics_Rfm", BM_Analytics_Rfm);
 #endif
   reg("BM_Analytics_SegmentCold", BM_Analytics_SegmentCold);
+  reg("BM_Analytics_SegmentColdMetricsOnly", BM_Analytics_SegmentColdMetricsOnly);
   reg("BM_Analytics_SegmentWarm", BM_Analytics_SegmentWarm);
 #ifdef RAPPORT_BENCH_HAVE_FUNNEL
   reg("BM_Analytics_EventFunnel", BM_Analytics_EventFunnel);
