@@ -188,7 +188,7 @@ TEST(SegmentEval, ThreadsDoNotChangeTheResult) {
   CategoryColumn c;
   for (int i = 0; i < n; ++i) {
     f.ids.push_back(i * 3 + 1);
-    x.values.push_back(i % 97 == 0 ? NAN : (i * 7919) % 1000);
+    x.values.push_back(i % 97 == 0 ? NAN : static_cast<double>((int64_t{i} * 7919) % 1000));
     c.Append(i % 5 == 0 ? std::nullopt : std::optional<std::string_view>(i % 3 ? "a" : "b"));
   }
   f.Add("x", std::move(x));
