@@ -14,8 +14,10 @@ from __future__ import annotations
 from ._errors import (AlreadyExistsError, BusyError, CancelledError, ConflictError, CorruptError, Error,
                       InternalError, NotFoundError, PermissionDeniedError, StageGateError, ValidationError)
 from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, CustomerPage, CustomFieldDef,
-                     ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem, RecordList)
+                     ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem, RecordList, SavedSegment,
+                     SegmentDelta)
 from . import _core
+from ._segments import SEGMENT_FUNCTIONS, SEGMENT_KINDS, Expr, F, Frame, segment
 from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, open
 
 __version__: str = _core.version()
@@ -30,6 +32,7 @@ __all__ = [
     "open", "Database", "Transaction", "ManualClock", "Actor", "UpsertResult",
     "Customer", "CustomerPage", "ContactPoint", "ContactRole", "CustomFieldDef", "ExternalId",
     "Money", "Order", "OrderItem", "Activity", "Change", "ImportReport", "ImportRowError", "RecordList",
+    "Expr", "F", "Frame", "segment", "SavedSegment", "SegmentDelta", "SEGMENT_FUNCTIONS", "SEGMENT_KINDS",
     "Error", "ValidationError", "NotFoundError", "AlreadyExistsError", "ConflictError",
     "PermissionDeniedError", "StageGateError", "BusyError", "CorruptError", "CancelledError",
     "InternalError",
