@@ -441,8 +441,8 @@ def _time_values(s, name: str):
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         values = s.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
     else:
-        raise ValidationError(
-            f"column {name!r}: naive datetime64 values; rapport does not guess a time zone "
+        raise _NaiveTimes(
+            f"naive datetime64 values; rapport does not guess a time zone "
             f"(localize them, e.g. df[{name!r}].dt.tz_localize('UTC'))")
     mul, div = _time_unit(values.dtype)
     return values.view("int64"), mul, div
@@ -457,8 +457,12 @@ def _is_missing(v: Any) -> bool:
         return True
 
 
-class _Unsupported(Exception):
-    pass
+class _Unsupported(TypeError):
+    """A column the frame leaves out (raised, as this class, when an expression reads it)."""
+
+
+class _NaiveTimes(_Unsupported):
+    """Naive times: a ValidationError when an expression reads the column."""
 
 
 def _add_object_column(frame: Any, name: str, s) -> None:
@@ -478,7 +482,7 @@ def _add_object_column(frame: Any, name: str, s) -> None:
         frame.add_time(name, *_time_values(times, name))
     elif inferred == "datetime":
         if any(v.tzinfo is None or v.utcoffset() is None for v in s if not _is_missing(v)):
-            raise ValidationError(f"column {name!r}: naive datetime values; rapport does not guess a time zone")
+            raise _NaiveTimes("naive datetime values; rapport does not guess a time zone")
         frame.add_time(name, *_time_values(pd.to_datetime(s, utc=True), name))
     elif inferred == "mixed":
         offsets = np.zeros(len(s) + 1, dtype=np.int64)
@@ -541,7 +545,7 @@ class Frame:
 
     __slots__ = ("_f", "_skipped")
 
-    def __init__(self, handle: Any, skipped: dict[str, str] | None = None) -> None:
+    def __init__(self, handle: Any, skipped: dict[str, _Unsupported] | None = None) -> None:
         self._f = handle
         self._skipped = dict(skipped or {})
 
@@ -561,7 +565,7 @@ class Frame:
         has_id = "id" in customers.columns
         ids = id_array(_ids_of(customers["id"] if has_id else customers.index.to_series(), "id"), "id")
         handle = _core.Frame(ids)
-        skipped: dict[str, str] = {}
+        skipped: dict[str, _Unsupported] = {}
         wanted = None if columns is None else list(columns)
         if wanted is not None:
             missing = [c for c in wanted if c not in customers.columns]
@@ -571,7 +575,7 @@ class Frame:
             if has_id and name == "id":
                 continue
             if not isinstance(name, str):
-                skipped[str(name)] = "column names must be text"
+                skipped[str(name)] = _Unsupported("column names must be text")
                 continue
             s = customers[name]
             if isinstance(s, pd.DataFrame):
@@ -579,7 +583,7 @@ class Frame:
             try:
                 _add_column(handle, name, s)
             except _Unsupported as e:
-                skipped[name] = str(e)
+                skipped[name] = e
         if orders is not None:
             _add_orders(handle, orders, customer, at, amount)
         return cls(handle, skipped)
@@ -604,7 +608,7 @@ class Frame:
     @property
     def skipped(self) -> dict[str, str]:
         """Columns left out of the frame, and why."""
-        return dict(self._skipped)
+        return {name: str(e) for name, e in self._skipped.items()}
 
     def segment(self, expr: "Expr | str", as_of: Any = None, *, segments: Mapping[str, Any] | None = None,
                 threads: int = 0):
@@ -616,7 +620,9 @@ class Frame:
         e = as_expr(expr)
         for name in e.fields():
             if name in self._skipped:
-                raise TypeError(f"column {name!r} cannot be used in a segment: {self._skipped[name]}")
+                problem = self._skipped[name]
+                cls = ValidationError if isinstance(problem, _NaiveTimes) else TypeError
+                raise cls(f"column {name!r} cannot be used in a segment: {problem}")
         members = None
         if segments is not None:
             members = {name: id_array(ids, f"segments[{name!r}]") for name, ids in segments.items()}
@@ -640,7 +646,9 @@ def _ids_of(s, what: str):
         if not (s == s.round()).all():
             raise ValidationError(f"{what}: expected integer ids")
         return s.to_numpy(dtype="int64")
-    if pd.api.types.is_object_dtype(s.dtype):
+    if pd.api.types.is_object_dtype(s.dtype) and pd.api.types.infer_dtype(s) in ("integer", "empty"):
+        return s.to_numpy(dtype="int64")
+    if pd.api.types.is_extension_array_dtype(s.dtype) and pd.api.types.is_integer_dtype(s.dtype):
         return s.to_numpy(dtype="int64")
     return s.to_numpy()
 
@@ -660,7 +668,10 @@ def _add_orders(handle: Any, orders: Any, customer: str, at: str, amount: str) -
             and all(v.tzinfo is not None for v in times if not _is_missing(v)) else None
         if times is None:
             raise ValidationError(f"orders: column {at!r}: expected timezone-aware times")
-    values, mul, div = _time_values(times, at)
+    try:
+        values, mul, div = _time_values(times, at)
+    except _NaiveTimes as e:
+        raise ValidationError(f"orders: column {at!r}: {e}") from None
     amounts = pd.to_numeric(orders[amount]).to_numpy(dtype=np.float64, na_value=np.nan)
     handle.add_orders(customers, values, mul, div, amounts, (customer, at, amount))
 
