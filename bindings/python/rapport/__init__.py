@@ -6,7 +6,10 @@ Conventions:
   * money is :class:`Money` (int minor units + ISO 4217 currency), never float;
   * failures raise subclasses of :class:`Error` (``.code`` is the status name); a failed call
     writes nothing;
-  * lists of records have ``to_pandas()`` (pandas is imported only then).
+  * lists of records have ``to_pandas()`` (pandas is imported only then);
+  * segments: :class:`Expr` and the builder :data:`F` (``(F.monetary > 5000) & F.has_tag("vip")``),
+    :func:`segment` over a pandas DataFrame, ``db.segment(...)`` and saved segments on a database;
+    ids come back as numpy int64 arrays (docs/python-segments.md).
 """
 
 from __future__ import annotations

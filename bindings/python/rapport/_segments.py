@@ -10,6 +10,7 @@ Parsing, checking, evaluation and printing all happen in the core.
 from __future__ import annotations
 
 import datetime as _dt
+import decimal as _decimal
 import json as _json
 import math as _math
 import numbers as _numbers
@@ -57,7 +58,7 @@ def _literal(value: Any) -> Any:
         return value._e
     if isinstance(value, bool) or _is_numpy_bool(value):
         return _core.Expr.bool(bool(value))
-    if isinstance(value, _numbers.Real):
+    if isinstance(value, (_numbers.Real, _decimal.Decimal)):
         number = float(value)
         if not _math.isfinite(number):
             raise ValidationError(f"number literal: must be finite, got {value!r}")
@@ -86,7 +87,7 @@ def _literal(value: Any) -> Any:
         raise TypeError(f"a {type(value).__name__} is not a value of the segment language: "
                         f"test membership with .isin([...])")
     raise TypeError(f"{type(value).__name__} is not a value of the segment language "
-                    f"(use int, float, str, bool, datetime.date or datetime.timedelta)")
+                    f"(use int, float, Decimal, str, bool, datetime.date or datetime.timedelta)")
 
 
 def _condition(value: Any, op: str) -> Any:
