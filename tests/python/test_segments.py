@@ -186,6 +186,8 @@ def test_python_values_become_literals():
     assert (F.x == np.int64(2)).same_as(F.x == 2)
     assert (F.x == np.float32(0.5)).same_as(F.x == 0.5)
     assert (F.flag == np.bool_(True)).same_as(F.flag == True)  # noqa: E712
+    assert (np.int64(5) < F.x).same_as(F.x > 5) and (np.float64(2) * F.x).same_as(2 * F.x)
+    assert (F.x == __import__("decimal").Decimal("2.5")).same_as(F.x == 2.5)
     assert (F.t < F.now() - dt.timedelta(weeks=2)).to_text() == "t < now() - 14d"
     assert (F.t < F.now() - dt.timedelta(hours=49)).to_text() == "t < now() - 49h"
     with pytest.raises(ValueError, match="whole number of days or hours"):
@@ -529,3 +531,35 @@ def test_index_gives_ids_and_empty_frames_work():
     assert rapport.segment(df, F.x > 2).tolist() == [20, 30]
     empty = rapport.segment(df.iloc[:0], "x > 2")
     assert empty.dtype == np.int64 and empty.tolist() == []
+
+
+def test_large_frames_threads_and_concurrent_calls():
+    rng = np.random.default_rng(7)
+    n = 200_000
+    df = pd.DataFrame({"x": rng.normal(size=n), "k": pd.Categorical(rng.choice(["a", "b", "c"], n))},
+                      index=rng.permutation(n) + 1)
+    frame = rapport.Frame.from_pandas(df)
+    expected = np.sort(df.index[(df.x > 0.5) & (df.k != "a")].to_numpy())
+    text = 'x > 0.5 and k != "a"'
+    np.testing.assert_array_equal(frame.segment(text, threads=1), expected)
+    np.testing.assert_array_equal(frame.segment(text, threads=0), expected)
+    np.testing.assert_array_equal(frame.segment(text, threads=3), expected)
+
+    import threading
+
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(5):
+                results.append(frame.segment(text, threads=1))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 20
+    assert all(np.array_equal(r, expected) for r in results)

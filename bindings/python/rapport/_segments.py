@@ -113,6 +113,7 @@ class Expr:
 
     __slots__ = ("_e",)
     __hash__ = None  # type: ignore[assignment]  # == builds an expression
+    __array_ufunc__ = None  # numpy scalars defer to Expr: np.int64(5) < F.x builds x > 5
 
     def __init__(self, text: "str | Expr") -> None:
         if isinstance(text, Expr):
