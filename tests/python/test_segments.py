@@ -467,6 +467,9 @@ def test_orders_give_order_metrics():
     assert frame.segment("frequency = 0").tolist() == [40]
     grouped = orders[orders.customer_id.isin(customers.index)].groupby("customer_id")["amount"].sum()
     assert frame.segment(F.monetary > 1000).tolist() == sorted(grouped[grouped > 1000].index)
+    # Fields derived from the order metrics: RFM scores over the buyers, value tiers.
+    assert frame.segment("rfm_r is not null", as_of).tolist() == [10, 20, 30]
+    assert frame.segment('value_tier = "high value"', as_of).tolist() == [30]
     other = orders.rename(columns={"customer_id": "who", "ordered_at": "when", "amount": "total"})
     assert rapport.segment(customers, "frequency >= 1", orders=other, customer="who", at="when",
                            amount="total").tolist() == [10, 20, 30]
