@@ -87,10 +87,13 @@ def test_segment_errors(db):
     assert str(info.value) == "1:11: expected an expression\nmonetary >> 5\n          ^"
     with pytest.raises(rapport.ValidationError) as info:
         db.segment("monetery > 5")
-    assert str(info.value) == '1:1: unknown field "monetery"; did you mean "monetary"?'
+    assert str(info.value) == '1:1: unknown field "monetery"; did you mean "monetary"?\nmonetery > 5\n^'
     with pytest.raises(rapport.ValidationError) as info:
         db.segment("region > 5")
-    assert str(info.value) == "1:8: cannot compare text with number"
+    assert str(info.value) == "1:8: cannot compare text with number\nregion > 5\n       ^"
+    with pytest.raises(rapport.ValidationError) as info:
+        db.segment(F.region > 5)  # built: no position
+    assert str(info.value) == "cannot compare text with number"
     with pytest.raises(rapport.NotFoundError) as info:
         db.segment('in_segment("nope")')
     assert str(info.value) == 'in_segment: no saved segment named "nope"'
@@ -189,12 +192,14 @@ def test_bad_definitions_are_refused_and_nothing_is_written(db, people):
 
     refused(rapport.ValidationError, "expression: 1:11: expected an expression\nmonetary >> 5\n          ^",
             db.save_segment, "b", "monetary >> 5")
-    refused(rapport.ValidationError, 'expression: 1:1: unknown field "monetery"; did you mean "monetary"?',
+    refused(rapport.ValidationError,
+            'expression: 1:1: unknown field "monetery"; did you mean "monetary"?\nmonetery > 5\n^',
             db.save_segment, "b", "monetery > 5")
     # A built expression is stored as its text form, so errors point into that text.
-    refused(rapport.ValidationError, 'expression: 1:1: unknown field "monetery"; did you mean "monetary"?',
+    refused(rapport.ValidationError,
+            'expression: 1:1: unknown field "monetery"; did you mean "monetary"?\nmonetery > 5\n^',
             db.save_segment, "b", F.monetery > 5)
-    refused(rapport.ValidationError, "expression: 1:8: cannot compare text with number",
+    refused(rapport.ValidationError, "expression: 1:8: cannot compare text with number\nregion > 5\n       ^",
             db.save_segment, "b", "region > 5")
     refused(rapport.NotFoundError, 'expression: in_segment: no saved segment named "zzz"',
             db.save_segment, "b", F.in_segment("zzz"))
@@ -253,3 +258,20 @@ def test_closed_database(db):
         db.segment("frequency > 1")
     with pytest.raises(rapport.Error, match="closed"):
         db.segments()
+
+
+def test_orders_in_several_currencies_need_a_choice(db, clock, people):
+    spend(db, people[0], "100.00", at(2023, 12, 1))
+    db.add_order(people[1], "50.00", currency="USD", ordered_at=at(2023, 12, 1))
+    db.save_segment("buyers", "frequency >= 1")
+    seq = db.last_change_seq
+    with pytest.raises(rapport.StageGateError, match="several currencies"):
+        db.refresh_segment("buyers")
+    with pytest.raises(rapport.StageGateError, match="several currencies"):
+        db.segment("frequency >= 1")
+    assert db.last_change_seq == seq
+    assert db.segment("frequency >= 1", currency="USD").tolist() == [people[1]]
+    assert db.refresh_segment("buyers", currency="CNY").entered.tolist() == [people[0]]
+    assert [d.name for d in db.refresh_segments(currency="USD")] == ["buyers"]
+    assert db.segment_members("buyers").tolist() == [people[1]]
+    assert db.segment("frequency >= 1", currency="CNY", order_statuses=["refunded"]).tolist() == []

@@ -246,16 +246,16 @@ def test_check_errors_name_fields_and_types():
     frame = _small_frame()
     with pytest.raises(rapport.ValidationError) as info:
         frame.segment("monetery > 5")
-    assert str(info.value) == '1:1: unknown field "monetery"; did you mean "monetary"?'
+    assert str(info.value) == '1:1: unknown field "monetery"; did you mean "monetary"?\nmonetery > 5\n^'
     with pytest.raises(rapport.ValidationError) as info:
         frame.segment("region > 5")
-    assert str(info.value) == "1:8: cannot compare text with number"
+    assert str(info.value) == "1:8: cannot compare text with number\nregion > 5\n       ^"
     with pytest.raises(rapport.ValidationError) as info:
         frame.segment(F.region > 5)  # built, not parsed: no position
     assert str(info.value) == "cannot compare text with number"
     with pytest.raises(rapport.ValidationError) as info:
         frame.segment("monetary + region > 1")
-    assert str(info.value) == "1:10: cannot apply '+' to number and text"
+    assert str(info.value) == "1:10: cannot apply '+' to number and text\nmonetary + region > 1\n         ^"
     with pytest.raises(rapport.ValidationError, match="needs tags"):
         frame.segment(F.has_tag("vip"))
     with pytest.raises(rapport.ValidationError, match=r"unknown function \"has_tags\"; did you mean \"has_tag\"\?"):
@@ -475,6 +475,9 @@ def test_orders_give_order_metrics():
                            amount="total").tolist() == [10, 20, 30]
     with pytest.raises(rapport.ValidationError, match="no column 'customer_id'"):
         rapport.Frame.from_pandas(customers, orders=other)
+    # An order without a time is skipped; one without an amount is refused.
+    undated = orders.assign(ordered_at=orders.ordered_at.where(orders.index != 0))
+    assert rapport.Frame.from_pandas(customers, orders=undated).segment("frequency = 2").tolist() == [20]
     bad = orders.assign(amount=[1.0, np.nan, 1, 1, 1, 1])
     with pytest.raises(rapport.ValidationError, match="missing or infinite amount in row 1"):
         rapport.Frame.from_pandas(customers, orders=bad)

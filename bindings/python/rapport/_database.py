@@ -613,14 +613,18 @@ class Database:
         out._kind = "SavedSegment"
         return out
 
-    def refresh_segment(self, name: str, as_of: Any = None) -> SegmentDelta:
+    def refresh_segment(self, name: str, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
+                        currency: str | None = None) -> SegmentDelta:
         """Evaluates a dynamic segment as of ``as_of`` (default: now; never before its last refresh),
         records who entered and who left (also in the change feed) and returns that."""
-        return SegmentDelta._from_core(self._db.refresh_segment(name, as_of_micros(as_of)), from_micros)
+        d = self._db.refresh_segment(name, as_of_micros(as_of), _statuses(order_statuses), currency)
+        return SegmentDelta._from_core(d, from_micros)
 
-    def refresh_segments(self, as_of: Any = None) -> list[SegmentDelta]:
+    def refresh_segments(self, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
+                         currency: str | None = None) -> list[SegmentDelta]:
         """Refreshes every dynamic segment, those another one refers to first."""
-        return [SegmentDelta._from_core(d, from_micros) for d in self._db.refresh_segments(as_of_micros(as_of))]
+        deltas = self._db.refresh_segments(as_of_micros(as_of), _statuses(order_statuses), currency)
+        return [SegmentDelta._from_core(d, from_micros) for d in deltas]
 
     def add_to_segment(self, name: str, ids: Any) -> None:
         """Adds customers (an id or ids) to a static or suppression list; all must be live

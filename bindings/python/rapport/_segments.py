@@ -560,7 +560,8 @@ class Frame:
         With ``orders`` (a DataFrame with one row per order: ``customer`` id, time ``at``, number
         ``amount``), the order metrics frequency, monetary, aov, first_order_at, last_order_at and
         mean_interpurchase_days are computed (replacing columns of those names); orders of customers
-        not in ``customers`` are ignored."""
+        not in ``customers`` and orders without a time (NaT) are ignored, a missing amount is an
+        error."""
         pd = _pandas()
         if not isinstance(customers, pd.DataFrame):
             raise TypeError(f"customers: expected a pandas DataFrame, got {type(customers).__name__}")
@@ -675,7 +676,7 @@ def _add_orders(handle: Any, orders: Any, customer: str, at: str, amount: str) -
     except _NaiveTimes as e:
         raise ValidationError(f"orders: column {at!r}: {e}") from None
     amounts = pd.to_numeric(orders[amount]).to_numpy(dtype=np.float64, na_value=np.nan)
-    handle.add_orders(customers, values, mul, div, amounts, (customer, at, amount))
+    handle.add_orders(customers, values, mul, div, amounts, amount)
 
 
 def columns_to_pandas(ids: Any, columns: list):

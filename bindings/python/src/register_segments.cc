@@ -273,9 +273,8 @@ void AddColumns(py::class_<PyFrame>& cls) {
            "Row r holds values[codes[offsets[r]:offsets[r+1]]].")
       .def("add_orders",
            [](PyFrame& self, const Array<int64_t>& customer, const Array<int64_t>& at, int64_t mul, int64_t div,
-              const Array<double>& amount, py::handle names) {
-             auto n = py::reinterpret_borrow<py::tuple>(names);
-             std::string customer_name = Str(n[0], "column"), at_name = Str(n[1], "column"), amount_name = Str(n[2], "column");
+              const Array<double>& amount, py::handle amount_column) {
+             std::string amount_name = Str(amount_column, "amount column");
              OrderFrame o;
              o.customer = ToVector(customer);
              o.at = ToVector(at);
@@ -285,19 +284,15 @@ void AddColumns(py::class_<PyFrame>& cls) {
              }
              if (mul <= 0 || div <= 0) RaiseValidation("time unit: must be positive");
              for (size_t i = 0; i < o.rows(); ++i) {
-               o.at[i] = ToMicros(o.at[i], mul, div);
-               if (o.at[i] == kNullTime) RaiseValidation(Cat({"orders: column \"", at_name, "\": missing time in row ", std::to_string(i)}));
+               o.at[i] = ToMicros(o.at[i], mul, div);  // NaT stays missing: the core skips such orders
                if (!std::isfinite(o.amount[i])) {
                  RaiseValidation(Cat({"orders: column \"", amount_name, "\": missing or infinite amount in row ", std::to_string(i)}));
                }
              }
-             (void)customer_name;
-             NoGil([&] {
-               AddOrderMetrics(o, self.frame);
-               return 0;
-             });
+             Check(NoGil([&] { return AddOrderMetrics(o, self.frame); }));
            },
-           "Order metrics (frequency, monetary, aov, first_order_at, last_order_at, mean_interpurchase_days).");
+           "Order metrics (frequency, monetary, aov, first_order_at, last_order_at, mean_interpurchase_days);\n"
+           "orders without a time (NaT) are skipped, a missing amount is refused.");
 }
 
 // [(name, ColumnType index)].
@@ -556,22 +551,26 @@ void RegisterDatabaseSegments(py::class_<PyDatabase>& cls) {
   });
 
   cls.def("refresh_segment",
-          [](const PyDatabase& self, py::handle name, std::optional<int64_t> as_of) {
+          [](const PyDatabase& self, py::handle name, std::optional<int64_t> as_of, py::handle order_statuses,
+             py::handle currency) {
             std::string n = Str(name, "name");
+            FrameOptions options = ToFrameOptions(order_statuses, currency);
             Database db = self.Get();
-            return DeltaToDict(Take(NoGil([&] { return db.RefreshSegment(n, OptTime(as_of)); })));
+            return DeltaToDict(Take(NoGil([&] { return db.RefreshSegment(n, OptTime(as_of), options); })));
           },
-          py::arg("name"), py::arg("as_of") = std::nullopt);
+          py::arg("name"), py::arg("as_of") = std::nullopt, py::arg("order_statuses") = py::none(),
+          py::arg("currency") = py::none());
 
   cls.def("refresh_segments",
-          [](const PyDatabase& self, std::optional<int64_t> as_of) {
+          [](const PyDatabase& self, std::optional<int64_t> as_of, py::handle order_statuses, py::handle currency) {
+            FrameOptions options = ToFrameOptions(order_statuses, currency);
             Database db = self.Get();
-            auto deltas = Take(NoGil([&] { return db.RefreshSegments(OptTime(as_of)); }));
+            auto deltas = Take(NoGil([&] { return db.RefreshSegments(OptTime(as_of), options); }));
             py::list out;
             for (const auto& d : deltas) out.append(DeltaToDict(d));
             return out;
           },
-          py::arg("as_of") = std::nullopt);
+          py::arg("as_of") = std::nullopt, py::arg("order_statuses") = py::none(), py::arg("currency") = py::none());
 
   cls.def("add_to_segment", [](const PyDatabase& self, py::handle name, const Array<int64_t>& ids) {
     std::string n = Str(name, "name");
