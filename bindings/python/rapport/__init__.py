@@ -6,7 +6,10 @@ Conventions:
   * money is :class:`Money` (int minor units + ISO 4217 currency), never float;
   * failures raise subclasses of :class:`Error` (``.code`` is the status name); a failed call
     writes nothing;
-  * lists of records have ``to_pandas()`` (pandas is imported only then).
+  * lists of records have ``to_pandas()`` (pandas is imported only then);
+  * segments: :class:`Expr` and the builder :data:`F` (``(F.monetary > 5000) & F.has_tag("vip")``),
+    :func:`segment` over a pandas DataFrame, ``db.segment(...)`` and saved segments on a database;
+    ids come back as numpy int64 arrays (docs/python-segments.md).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 from ._errors import (AlreadyExistsError, BusyError, CancelledError, ConflictError, CorruptError, Error,
                       InternalError, NotFoundError, PermissionDeniedError, StageGateError, ValidationError)
 from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, CustomerPage, CustomFieldDef,
-                     ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem, RecordList)
+                     ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem, RecordList, SavedSegment,
+                     SegmentDelta)
 from . import _core
+from ._segments import SEGMENT_FUNCTIONS, SEGMENT_KINDS, Expr, F, Frame, segment
 from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, open
 
 __version__: str = _core.version()
@@ -30,6 +35,7 @@ __all__ = [
     "open", "Database", "Transaction", "ManualClock", "Actor", "UpsertResult",
     "Customer", "CustomerPage", "ContactPoint", "ContactRole", "CustomFieldDef", "ExternalId",
     "Money", "Order", "OrderItem", "Activity", "Change", "ImportReport", "ImportRowError", "RecordList",
+    "Expr", "F", "Frame", "segment", "SavedSegment", "SegmentDelta", "SEGMENT_FUNCTIONS", "SEGMENT_KINDS",
     "Error", "ValidationError", "NotFoundError", "AlreadyExistsError", "ConflictError",
     "PermissionDeniedError", "StageGateError", "BusyError", "CorruptError", "CancelledError",
     "InternalError",

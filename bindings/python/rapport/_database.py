@@ -13,9 +13,10 @@ from . import _core
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
+from ._segments import Frame, as_expr, as_of_micros, columns_to_pandas, id_array
 from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, CustomerPage,
                      CustomFieldDef, ExternalId, ImportReport, ImportRowError, Money, Order, OrderItem,
-                     RecordList)
+                     RecordList, SavedSegment, SegmentDelta)
 
 __all__ = ["open", "Database", "Transaction", "ManualClock", "UpsertResult", "Actor"]
 
@@ -553,6 +554,92 @@ class Database:
                     errors=[ImportRowError(*e) for e in r["errors"]], committed=r["committed"])
         return report
 
+    # -- segments -------------------------------------------------------------------------------
+    # ``order_statuses`` (default: completed) and ``currency`` (default: the one currency the orders
+    # use) choose the orders that count in order metrics.
+    def segment(self, expr: Any, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
+                currency: str | None = None):
+        """The ids (numpy int64, ascending) of the live customers for which ``expr`` (text form or
+        rapport.Expr) holds. ``as_of`` (aware datetime or date) is "now" for the expression;
+        default: the database clock."""
+        return self._db.segment(as_expr(expr), as_of_micros(as_of), _statuses(order_statuses), currency)
+
+    def segment_sql(self, expr: Any, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
+                    currency: str | None = None) -> tuple[str, list]:
+        """The expression as one SQL query over this database's tables: ``(sql, params)``, a SELECT
+        of matching customer ids with ``?`` placeholders bound in order to ``params``."""
+        sql, params = self._db.segment_sql(as_expr(expr), as_of_micros(as_of), _statuses(order_statuses),
+                                           currency)
+        return sql, params
+
+    def segment_df(self, expr: Any, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
+                   currency: str | None = None):
+        """The matching customers as a pandas DataFrame: ``id``, the core fields, ``tags``, custom
+        fields and the order metrics (the columns of :meth:`load_customer_frame`), one row each."""
+        handle, ids = self._db.segment_frame(as_expr(expr), as_of_micros(as_of), _statuses(order_statuses),
+                                             currency)
+        return columns_to_pandas(*handle.columns(ids))
+
+    def load_customer_frame(self, *, order_statuses: Iterable[str] | None = None,
+                            currency: str | None = None) -> Frame:
+        """The live customers as a :class:`rapport.Frame` (core fields, custom fields, tags, order
+        metrics), for evaluating many expressions on one snapshot (``frame.segment(expr, as_of)``;
+        in_segment needs ``segments=``) or for ``frame.to_pandas()``."""
+        return Frame(self._db.load_customer_frame(_statuses(order_statuses), currency))
+
+    def save_segment(self, name: str, expression: Any = None, kind: str = "dynamic",
+                     description: str = "") -> SavedSegment:
+        """Creates the saved segment ``name`` or updates the one of that name (its kind cannot
+        change). ``kind``: "dynamic" (members are what ``expression`` selects at the last refresh),
+        "static" or "suppression" (explicit members; no expression; members of suppression lists
+        are kept out of every dynamic segment). The expression is checked against the current
+        fields and saved segments (no cycles)."""
+        k = enum_index(_core.SEGMENT_KINDS, kind, "kind", {"list": "static"})
+        text = "" if expression is None else (expression if isinstance(expression, (str, bytes))
+                                              else as_expr(expression, "expression").to_text())
+        return SavedSegment._from_core(self._db.save_segment(name, k, text, description), from_micros)
+
+    def drop_segment(self, name: str) -> None:
+        """Drops a saved segment (StageGateError while another segment refers to it)."""
+        self._db.drop_segment(name)
+
+    def get_segment(self, name: str) -> SavedSegment:
+        """The saved segment; NotFoundError (a KeyError) when there is none of that name."""
+        return SavedSegment._from_core(self._db.get_segment(name), from_micros)
+
+    def segments(self) -> RecordList:
+        """Every saved segment."""
+        out = RecordList(SavedSegment._from_core(d, from_micros) for d in self._db.segments())
+        out._kind = "SavedSegment"
+        return out
+
+    def refresh_segment(self, name: str, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
+                        currency: str | None = None) -> SegmentDelta:
+        """Evaluates a dynamic segment as of ``as_of`` (default: now; never before its last refresh),
+        records who entered and who left (also in the change feed) and returns that."""
+        d = self._db.refresh_segment(name, as_of_micros(as_of), _statuses(order_statuses), currency)
+        return SegmentDelta._from_core(d, from_micros)
+
+    def refresh_segments(self, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
+                         currency: str | None = None) -> list[SegmentDelta]:
+        """Refreshes every dynamic segment, those another one refers to first."""
+        deltas = self._db.refresh_segments(as_of_micros(as_of), _statuses(order_statuses), currency)
+        return [SegmentDelta._from_core(d, from_micros) for d in deltas]
+
+    def add_to_segment(self, name: str, ids: Any) -> None:
+        """Adds customers (an id or ids) to a static or suppression list; all must be live
+        customers, or nothing changes."""
+        self._db.add_to_segment(name, id_array(ids))
+
+    def remove_from_segment(self, name: str, ids: Any) -> None:
+        """Removes customers (an id or ids) from a static or suppression list."""
+        self._db.remove_from_segment(name, id_array(ids))
+
+    def segment_members(self, name: str, as_of: Any = None):
+        """The members (numpy int64, ascending) of a saved segment now, or as of a past time within
+        its history (StageGateError before it)."""
+        return self._db.segment_members(name, as_of_micros(as_of))
+
     # -- change feed ----------------------------------------------------------------------------
     def changes(self, after_seq: int = 0, limit: int = 1000, exclude_origin: str = "") -> RecordList:
         """Change entries with seq > after_seq, oldest first; skip those made by ``exclude_origin``."""
@@ -583,6 +670,14 @@ class Database:
 
     def drop_consumer(self, name: str) -> None:
         self._db.drop_consumer(name)
+
+
+def _statuses(order_statuses: Any) -> list | None:
+    if order_statuses is None:
+        return None
+    if isinstance(order_statuses, (str, bytes)):
+        return [order_statuses]
+    return list(order_statuses)
 
 
 def _json_or_none(text: str) -> Any:

@@ -164,6 +164,12 @@ _FIELD_DEF_COLUMNS = [(n, k, _attr(n)) for n, k in [
     ("currency", "str")]]
 
 
+_SAVED_SEGMENT_COLUMNS = [(n, k, _attr(n)) for n, k in [
+    ("id", "int"), ("name", "str"), ("kind", "str"), ("expression", "str"), ("description", "str"),
+    ("created_at", "time"), ("updated_at", "time"), ("refreshed_at", "time"), ("history_from", "time"),
+    ("members", "int")]]
+
+
 def records_frame(records: Sequence[Any]):
     """A frame for a homogeneous (or timeline) list of records."""
     field_types = getattr(records, "_field_types", None)
@@ -180,6 +186,7 @@ def records_frame(records: Sequence[Any]):
         "Change": _CHANGE_COLUMNS,
         "ContactPoint": _CONTACT_POINT_COLUMNS,
         "CustomFieldDef": _FIELD_DEF_COLUMNS,
+        "SavedSegment": _SAVED_SEGMENT_COLUMNS,
     }
     if kind in table:
         return frame(records, table[kind])

@@ -24,6 +24,8 @@ __all__ = [
     "ImportRowError",
     "ImportReport",
     "RecordList",
+    "SavedSegment",
+    "SegmentDelta",
 ]
 
 def minor_digits(currency: str) -> int:
@@ -351,3 +353,62 @@ class ImportReport(_Record):
             }
         )
 
+
+
+class SavedSegment(_Record):
+    """A saved segment: a dynamic segment (an ``expression``, materialised by
+    ``Database.refresh_segment``), or a static or suppression list (explicit members).
+    ``expression`` is the canonical text form ("" for lists); ``members`` the current count;
+    ``refreshed_at`` the ``as_of`` of the last refresh (dynamic only); membership as of times before
+    ``history_from`` is unknown."""
+
+    __slots__ = ("id", "name", "kind", "expression", "description", "created_at", "updated_at",
+                 "refreshed_at", "history_from", "members")
+    _fields = __slots__
+    _repr_fields = ("name", "kind", "expression", "members")
+
+    @property
+    def expr(self):
+        """The expression as a :class:`rapport.Expr` (None for lists)."""
+        if not self.expression:
+            return None
+        from ._segments import Expr
+
+        return Expr.parse(self.expression)
+
+    @classmethod
+    def _from_core(cls, d: dict, from_micros) -> "SavedSegment":
+        s = cls.__new__(cls)
+        s._set(id=d["id"], name=d["name"], kind=d["kind"], expression=d["expression"],
+               description=d["description"], created_at=from_micros(d["created_at"]),
+               updated_at=from_micros(d["updated_at"]),
+               refreshed_at=None if d["refreshed_at"] is None else from_micros(d["refreshed_at"]),
+               history_from=None if d["history_from"] is None else from_micros(d["history_from"]),
+               members=d["members"])
+        return s
+
+
+class SegmentDelta(_Record):
+    """What a refresh of a dynamic segment changed: customers who ``entered`` and who ``left``
+    (numpy int64 arrays, ascending) as of ``as_of``, and the number of ``members`` after it."""
+
+    __slots__ = ("name", "as_of", "entered", "left", "members")
+    _fields = __slots__
+    _repr_fields = ("name", "as_of", "members")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return (self.name == other.name and self.as_of == other.as_of and self.members == other.members
+                and list(self.entered) == list(other.entered) and list(self.left) == list(other.left))
+
+    def __repr__(self) -> str:
+        return (f"SegmentDelta(name={self.name!r}, as_of={self.as_of!r}, entered={len(self.entered)}, "
+                f"left={len(self.left)}, members={self.members})")
+
+    @classmethod
+    def _from_core(cls, d: dict, from_micros) -> "SegmentDelta":
+        s = cls.__new__(cls)
+        s._set(name=d["name"], as_of=from_micros(d["as_of"]), entered=d["entered"], left=d["left"],
+               members=d["members"])
+        return s

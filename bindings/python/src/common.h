@@ -109,6 +109,7 @@ void RegisterCustomers(py::class_<PyDatabase>& cls);
 void RegisterTimeline(py::class_<PyDatabase>& cls);
 void RegisterChanges(py::class_<PyDatabase>& cls);
 void RegisterImport(py::class_<PyDatabase>& cls);
+void RegisterSegments(py::module_& m, py::class_<PyDatabase>& cls);
 
 }  // namespace rapport::python
 

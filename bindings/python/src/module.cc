@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterTimeline(cls);
   rp::RegisterChanges(cls);
   rp::RegisterImport(cls);
+  rp::RegisterSegments(m, cls);
 }
