@@ -129,6 +129,8 @@ struct CustomerFrame {
   int64_t RowOf(int64_t id) const;
   // Bytes held by the frame's arrays and strings.
   size_t bytes() const;
+  // Releases spare capacity left by appending rows.
+  void ShrinkToFit();
 };
 
 // Orders (or any transactions): one row per order. Amounts are in major units of one currency.

@@ -162,6 +162,29 @@ size_t CustomerFrame::bytes() const {
   return total;
 }
 
+void CustomerFrame::ShrinkToFit() {
+  ids.shrink_to_fit();
+  for (auto& [name, column] : columns) {
+    std::visit(
+        [](auto& c) {
+          using C = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<C, CategoryColumn>) {
+            c.codes.shrink_to_fit();
+          } else if constexpr (std::is_same_v<C, TextColumn>) {
+            c.chars.shrink_to_fit();
+            c.offsets.shrink_to_fit();
+            c.present.shrink_to_fit();
+          } else if constexpr (std::is_same_v<C, SetColumn>) {
+            c.offsets.shrink_to_fit();
+            c.codes.shrink_to_fit();
+          } else {
+            c.values.shrink_to_fit();
+          }
+        },
+        column);
+  }
+}
+
 bool OrderFrame::IsSorted() const {
   for (size_t i = 1; i < customer.size(); ++i) {
     if (customer[i] < customer[i - 1] || (customer[i] == customer[i - 1] && at[i] < at[i - 1])) return false;

@@ -72,7 +72,6 @@ bool UpdateRows(CustomerFrame& frame, const CustomerFrame& fresh, const std::vec
       plan.append.push_back(f);
     }
   }
-  const bool rebuild_strings = !plan.overwrite.empty() || !plan.remove.empty();
   for (size_t c = 0; c < frame.columns.size(); ++c) {
     Column& col = frame.columns[c].second;
     const Column& src = fresh.columns[c].second;
@@ -89,14 +88,19 @@ bool UpdateRows(CustomerFrame& frame, const CustomerFrame& fresh, const std::vec
             if (!plan.remove.empty()) Compact(out.codes, plan.remove);
             for (size_t f : plan.append) out.codes.push_back(code_of(f));
           } else if constexpr (std::is_same_v<C, TextColumn>) {
-            if (rebuild_strings) {
+            // Most updates leave names and texts as they were: rebuild only when one differs.
+            bool changed = !plan.remove.empty();
+            for (const auto& [row, f] : plan.overwrite) changed = changed || out.Get(row) != in.Get(f);
+            if (changed) {
               out = Rebuild(out, in, plan, rows, [](const TextColumn& t, size_t r) { return t.Get(r); },
                             [](TextColumn& t, std::optional<std::string_view> v) { t.Append(v); });
             } else {
               for (size_t f : plan.append) out.Append(in.Get(f));
             }
           } else if constexpr (std::is_same_v<C, SetColumn>) {
-            if (rebuild_strings) {
+            bool changed = !plan.remove.empty();
+            for (const auto& [row, f] : plan.overwrite) changed = changed || SetValues(out, row) != SetValues(in, f);
+            if (changed) {
               // Keep the dictionary's codes stable for values already known.
               SetColumn rebuilt = Rebuild(out, in, plan, rows, SetValues,
                                           [](SetColumn& s, const std::vector<std::string_view>& v) { s.Append(v); });
