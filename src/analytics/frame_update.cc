@@ -52,6 +52,43 @@ std::vector<std::string_view> SetValues(const SetColumn& c, size_t row) {
   return values;
 }
 
+// The codes of fresh row `f`, in `dict`'s numbering (interning values it lacks), ascending.
+std::vector<int32_t> CodesIn(StringDictionary& dict, const SetColumn& fresh, size_t f) {
+  std::vector<int32_t> codes;
+  for (uint32_t k = fresh.offsets[f]; k < fresh.offsets[f + 1]; ++k) codes.push_back(dict.Intern(fresh.dictionary.at(fresh.codes[k])));
+  std::sort(codes.begin(), codes.end());
+  return codes;
+}
+
+// Rows are copied code range by code range: known values keep their codes, so no row but the
+// changed ones is looked at value by value.
+SetColumn RebuildSet(SetColumn old, const SetColumn& fresh, const Plan& plan, size_t rows) {
+  SetColumn out;
+  out.dictionary = std::move(old.dictionary);
+  out.offsets.reserve(rows + plan.append.size() + 1);
+  out.codes.reserve(old.codes.size() + 16 * (plan.overwrite.size() + plan.append.size()));
+  auto push = [&](const int32_t* begin, const int32_t* end) {
+    out.codes.insert(out.codes.end(), begin, end);
+    out.offsets.push_back(static_cast<uint32_t>(out.codes.size()));
+  };
+  size_t next = 0;  // plan.overwrite is in row order
+  for (size_t r = 0; r < rows; ++r) {
+    const bool overwritten = next < plan.overwrite.size() && plan.overwrite[next].first == r;
+    if (!plan.remove.empty() && plan.remove[r]) continue;
+    if (overwritten) {
+      std::vector<int32_t> codes = CodesIn(out.dictionary, fresh, plan.overwrite[next++].second);
+      push(codes.data(), codes.data() + codes.size());
+    } else {
+      push(old.codes.data() + old.offsets[r], old.codes.data() + old.offsets[r + 1]);
+    }
+  }
+  for (size_t f : plan.append) {
+    std::vector<int32_t> codes = CodesIn(out.dictionary, fresh, f);
+    push(codes.data(), codes.data() + codes.size());
+  }
+  return out;
+}
+
 }  // namespace
 
 bool UpdateRows(CustomerFrame& frame, const CustomerFrame& fresh, const std::vector<int64_t>& affected) {
@@ -101,13 +138,7 @@ bool UpdateRows(CustomerFrame& frame, const CustomerFrame& fresh, const std::vec
             bool changed = !plan.remove.empty();
             for (const auto& [row, f] : plan.overwrite) changed = changed || SetValues(out, row) != SetValues(in, f);
             if (changed) {
-              // Keep the dictionary's codes stable for values already known.
-              SetColumn rebuilt = Rebuild(out, in, plan, rows, SetValues,
-                                          [](SetColumn& s, const std::vector<std::string_view>& v) { s.Append(v); });
-              SetColumn merged;
-              merged.dictionary = out.dictionary;
-              for (size_t r = 0; r + 1 < rebuilt.offsets.size(); ++r) merged.Append(SetValues(rebuilt, r));
-              out = std::move(merged);
+              out = RebuildSet(std::move(out), in, plan, rows);
             } else {
               for (size_t f : plan.append) out.Append(SetValues(in, f));
             }
