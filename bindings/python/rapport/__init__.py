@@ -9,7 +9,10 @@ Conventions:
   * lists of records have ``to_pandas()`` (pandas is imported only then);
   * segments: :class:`Expr` and the builder :data:`F` (``(F.monetary > 5000) & F.has_tag("vip")``),
     :func:`segment` over a pandas DataFrame, ``db.segment(...)`` and saved segments on a database;
-    ids come back as numpy int64 arrays (docs/python-segments.md).
+    ids come back as numpy int64 arrays (docs/python-segments.md);
+  * analyses of pandas DataFrames computed in C++: :func:`rfm`, :func:`value_tiers`, :func:`cohorts`,
+    :func:`repurchase_rate`, :func:`interpurchase_intervals`, :func:`churn`, :func:`funnel`,
+    :func:`stage_funnel`, and charts of them in :mod:`rapport.plot` (docs/python-analytics.md).
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, Cust
 from . import _core
 from ._segments import SEGMENT_FUNCTIONS, SEGMENT_KINDS, Expr, F, Frame, segment
 from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, open
+from ._analytics import (CLASSIC_RFM_SEGMENTS, COHORT_PERIODS, ChurnRate, FunnelResult, InterpurchaseIntervals,
+                         RepurchaseRate, RfmSummary, StageFunnel, churn, cohorts, funnel, interpurchase_intervals,
+                         repurchase_rate, rfm, rfm_summary, stage_funnel, value_tiers)
+from . import plot  # matplotlib is imported only when a plot is drawn
 
 __version__: str = _core.version()
 
@@ -39,5 +46,8 @@ __all__ = [
     "Error", "ValidationError", "NotFoundError", "AlreadyExistsError", "ConflictError",
     "PermissionDeniedError", "StageGateError", "BusyError", "CorruptError", "CancelledError",
     "InternalError",
+    "rfm", "rfm_summary", "RfmSummary", "value_tiers", "cohorts", "repurchase_rate", "RepurchaseRate",
+    "interpurchase_intervals", "InterpurchaseIntervals", "churn", "ChurnRate", "funnel", "FunnelResult",
+    "stage_funnel", "StageFunnel", "CLASSIC_RFM_SEGMENTS", "COHORT_PERIODS", "plot",
     "FIELD_TYPES", "CUSTOMER_KINDS", "CONTACT_KINDS", "ACTIVITY_KINDS", "__version__",
 ]

@@ -110,6 +110,7 @@ void RegisterTimeline(py::class_<PyDatabase>& cls);
 void RegisterChanges(py::class_<PyDatabase>& cls);
 void RegisterImport(py::class_<PyDatabase>& cls);
 void RegisterSegments(py::module_& m, py::class_<PyDatabase>& cls);
+void RegisterAnalytics(py::module_& m);
 
 }  // namespace rapport::python
 

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterChanges(cls);
   rp::RegisterImport(cls);
   rp::RegisterSegments(m, cls);
+  rp::RegisterAnalytics(m);
 }
