@@ -374,7 +374,7 @@ def events():
 
 def ref_funnel(events, steps, window_us, start=None, end=None):
     """The pandas reference of docs/analytics-funnels.md; returns per step (customers Series of t1, tk)."""
-    e = events[events.at.notna() & events.kind.isin(steps)]
+    e = events[events["at"].notna() & events.kind.isin(steps)]
     first = e[e.kind == steps[0]]
     if start is not None:
         first = first[first.at_us >= start]
@@ -384,7 +384,7 @@ def ref_funnel(events, steps, window_us, start=None, end=None):
     cur["prev"] = cur.t1
     out = [cur.copy()]
     for kind in steps[1:]:
-        m = e[e.kind == kind].join(cur, on="customer_id", how="inner")
+        m = e[e.kind == kind].join(cur.rename_axis(None), on="customer_id", how="inner")
         m = m[(m.at_us > m.prev) & (m.at_us <= m.t1 + window_us)]
         tk = m.groupby("customer_id").at_us.min()
         cur = cur.loc[tk.index].assign(prev=tk)
