@@ -34,7 +34,7 @@ def _axes(ax: Any, size: tuple[float, float]):
     if ax is not None:
         return ax
     plt = _pyplot()
-    _, ax = plt.subplots(figsize=size)
+    _, ax = plt.subplots(figsize=size, layout="constrained")  # room for long labels and the colour bar
     return ax
 
 
