@@ -309,6 +309,84 @@ def segment(data: pandas.DataFrame | Frame, expr: Expr | str, as_of: _AsOf = ...
             orders: pandas.DataFrame | None = ..., customer: str = ..., at: str = ..., amount: str = ...,
             segments: Mapping[str, Iterable[int]] | None = ..., threads: int = ...) -> _Ids: ...
 
+# -- analytics ------------------------------------------------------------------------------------
+from . import plot as plot
+
+_Instant = datetime.datetime | datetime.date | int | None
+_Duration = str | datetime.timedelta | numpy.timedelta64
+_Rule = Mapping[str, Any] | tuple[str, int | tuple[int, int], int | tuple[int, int]] | tuple[str, int, int, int, int]
+
+CLASSIC_RFM_SEGMENTS: tuple[tuple[str, int, int, int, int], ...]
+COHORT_PERIODS: tuple[str, ...]
+
+class RfmSummary(NamedTuple):
+    segments: pandas.DataFrame
+    grid: pandas.DataFrame
+    as_of: pandas.Timestamp | None
+    bins: int
+    customers: int
+
+class RepurchaseRate(NamedTuple):
+    repeat_customers: int
+    eligible_customers: int
+    rate: float
+    as_of: pandas.Timestamp | None
+
+class InterpurchaseIntervals(NamedTuple):
+    intervals: pandas.DataFrame
+    overall_mean_days: float
+    overall_median_days: float
+    as_of: pandas.Timestamp | None
+
+class ChurnRate(NamedTuple):
+    churned_customers: int
+    base_customers: int
+    rate: float
+
+class FunnelResult(NamedTuple):
+    steps: pandas.DataFrame
+    groups: pandas.DataFrame
+
+class StageFunnel(NamedTuple):
+    stages: pandas.DataFrame
+    reached: pandas.DataFrame
+    reached_share: pandas.DataFrame
+    entities: int
+    won: int
+    lost: int
+    win_rate: float
+    cycle_days: pandas.Series
+    ignored_rows: int
+    rows_missing_time: int
+
+def rfm(orders: pandas.DataFrame, customer: str = ..., at: str = ..., amount: str = ..., as_of: _Instant = ...,
+        bins: int = ..., segments: Sequence[_Rule] | None = ..., *, threads: int = ...) -> pandas.DataFrame: ...
+def rfm_summary(orders: pandas.DataFrame, customer: str = ..., at: str = ..., amount: str = ...,
+                as_of: _Instant = ..., bins: int = ..., segments: Sequence[_Rule] | None = ..., *,
+                threads: int = ...) -> RfmSummary: ...
+def value_tiers(orders: pandas.DataFrame, customer: str = ..., at: str = ..., amount: str = ..., as_of: _Instant = ...,
+                mode: str = ..., high: float | None = ..., potential: float | None = ...,
+                names: Sequence[str] | None = ..., *, threads: int = ...) -> pandas.DataFrame: ...
+def cohorts(orders: pandas.DataFrame, customer: str = ..., at: str = ..., period: str = ..., as_of: _Instant = ...,
+            max_periods: int | None = ..., rates: bool = ..., *, threads: int = ...) -> pandas.DataFrame: ...
+def repurchase_rate(orders: pandas.DataFrame, customer: str = ..., at: str = ..., window: _Duration = ...,
+                    as_of: _Instant = ..., *, threads: int = ...) -> RepurchaseRate: ...
+def interpurchase_intervals(orders: pandas.DataFrame, customer: str = ..., at: str = ..., as_of: _Instant = ..., *,
+                            threads: int = ...) -> InterpurchaseIntervals: ...
+def churn(orders: pandas.DataFrame, customer: str = ..., at: str = ..., *, start: _Instant, end: _Instant,
+          lookback: _Duration = ..., threads: int = ...) -> ChurnRate: ...
+@overload
+def funnel(events: pandas.DataFrame, steps: Sequence[str], window: _Duration = ..., customer: str = ...,
+           kind: str = ..., at: str = ..., by: None = ..., start: _Instant = ..., end: _Instant = ..., *,
+           customers: None = ..., threads: int = ...) -> pandas.DataFrame: ...
+@overload
+def funnel(events: pandas.DataFrame, steps: Sequence[str], window: _Duration = ..., customer: str = ...,
+           kind: str = ..., at: str = ..., *, by: pandas.Series | Mapping[Any, Any] | str, start: _Instant = ...,
+           end: _Instant = ..., customers: pandas.DataFrame | None = ..., threads: int = ...) -> FunnelResult: ...
+def stage_funnel(history: pandas.DataFrame, stages: Sequence[str], entity: str = ..., stage: str = ...,
+                 at: str = ..., won: str | Iterable[str] | None = ..., lost: str | Iterable[str] | None = ...,
+                 as_of: _Instant = ..., *, threads: int = ...) -> StageFunnel: ...
+
 # -- database -------------------------------------------------------------------------------------
 class ManualClock:
     def __init__(self, start: datetime.datetime | None = ...) -> None: ...

@@ -147,17 +147,17 @@ def _times(s: Any, role: str):
     """A time column -> (int64 values, mul, div) with microseconds = floor(v * mul / div); NaT -> INT64_MIN."""
     np = _numpy()
     pd = _pandas()
-    from ._segments import _NaiveTimes, _is_missing, _time_values
+    from ._segments import _is_missing, _time_unit, _time_values
 
     types = pd.api.types
     where = f"{role}: column {s.name!r}"
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        values = s.dt.tz_convert(None).to_numpy()  # naive UTC, same unit
+        return values.view(np.int64), *_time_unit(values.dtype)
     if types.is_datetime64_any_dtype(s.dtype):
-        try:
-            return _time_values(s, str(s.name))
-        except _NaiveTimes:
-            raise ValidationError(
+        raise ValidationError(
                 f"{where} holds naive datetime64 values; rapport does not guess a time zone (localize them, e.g. "
-                f"df[{s.name!r}].dt.tz_localize('UTC'), or pass int64 microseconds since the epoch)") from None
+                f"df[{s.name!r}].dt.tz_localize('UTC'), or pass int64 microseconds since the epoch)")
     if types.is_integer_dtype(s.dtype) and not types.is_bool_dtype(s.dtype):
         return s.to_numpy(dtype=np.int64, na_value=np.iinfo(np.int64).min), 1, 1
     if types.is_object_dtype(s.dtype):

@@ -62,6 +62,15 @@ std::vector<T> Copy(const Array<T>& a, std::string_view what) {
 // Returns false when a value does not fit.
 bool ToMicros(std::vector<int64_t>& values, int64_t mul, int64_t div) {
   if (mul == 1 && div == 1) return true;
+  if (mul == 1) {  // nanoseconds (pandas' datetime64[ns]): a floor division that cannot overflow
+    for (int64_t& v : values) {
+      if (v == kNullTime) continue;
+      int64_t q = v / div;
+      if (v % div != 0 && v < 0) --q;
+      v = q;
+    }
+    return true;
+  }
   for (int64_t& v : values) {
     if (v == kNullTime) continue;
     __int128 x = static_cast<__int128>(v) * mul;
