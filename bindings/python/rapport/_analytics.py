@@ -277,6 +277,14 @@ def _int(value: Any, role: str) -> int:
     return int(value)
 
 
+def _float(value: Any, role: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, _numbers.Real):
+        raise TypeError(f"{role}: expected a number, got {type(value).__name__}")
+    return float(value)
+
+
 def _timestamp(us: int | None):
     pd = _pandas()
     return None if us is None else pd.Timestamp(us, unit="us", tz="UTC")
@@ -451,8 +459,7 @@ def value_tiers(orders: Any, customer: str = "customer_id", at: str = "ordered_a
     if names is not None:
         names = _names(names, "names")
     o = _orders(orders, customer, at, amount)
-    h = None if high is None else float(high)
-    p = None if potential is None else float(potential)
+    h, p = _float(high, "high"), _float(potential, "potential")
     r = _core.value_tiers(o.ids.codes, o.at, o.mul, o.div, o.amount, _instant(as_of, "as_of"), _TIER_MODES[mode],
                           h, p, names, _threads(threads))
     tiers = pd.Categorical.from_codes(r["tier"].astype(np.int64), categories=pd.Index(list(r["names"]), dtype=object),
