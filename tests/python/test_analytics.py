@@ -692,7 +692,7 @@ def cdnow_dir():
     env = os.environ.get("RAPPORT_SHARED_DATA")
     candidates = [pathlib.Path(env) / "cdnow"] if env else []
     repo = pathlib.Path(__file__).resolve().parents[2]
-    candidates += [repo.parent / "shared" / "data" / "cdnow", pathlib.Path("/work/shared/data/cdnow")]
+    candidates.append(repo.parent / "shared" / "data" / "cdnow")  # the repository's sibling shared/data
     for c in candidates:
         if (c / "CDNOW_master.txt").is_file():
             return c
