@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "arrays.h"
 #include "common.h"
 #include "rapport/frame.h"
 #include "rapport/funnel.h"
@@ -28,90 +29,19 @@
 namespace rapport::python {
 namespace {
 
-template <typename T>
-using Array = py::array_t<T, py::array::c_style | py::array::forcecast>;
-
-// A numpy array that owns `v` (no copy).
-template <typename T>
-py::array_t<T> Own(std::vector<T>&& v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {static_cast<py::ssize_t>(sizeof(T))}, heap->data(),
-                        owner);
-}
-
-template <typename T, size_t N>
-py::array_t<T> Own(const std::array<T, N>& a) {
-  return Own(std::vector<T>(a.begin(), a.end()));
-}
-
-std::string Cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) out.append(p);
-  return out;
-}
-
-template <typename T>
-std::vector<T> Copy(const Array<T>& a, std::string_view what) {
-  if (a.ndim() != 1) RaiseValidation(Cat({what, ": expected a one-dimensional array"}));
-  const T* p = a.data();
-  return std::vector<T>(p, p + a.shape(0));
-}
-
-// Integers of some unit -> microseconds: floor(v * mul / div); INT64_MIN (NaT) stays missing.
-// Returns false when a value does not fit.
-bool ToMicros(std::vector<int64_t>& values, int64_t mul, int64_t div) {
-  if (mul == 1 && div == 1) return true;
-  if (mul == 1) {  // nanoseconds (pandas' datetime64[ns]): a floor division that cannot overflow
-    for (int64_t& v : values) {
-      if (v == kNullTime) continue;
-      int64_t q = v / div;
-      if (v % div != 0 && v < 0) --q;
-      v = q;
-    }
-    return true;
-  }
-  for (int64_t& v : values) {
-    if (v == kNullTime) continue;
-    __int128 x = static_cast<__int128>(v) * mul;
-    __int128 q = x / div;
-    if (x % div != 0 && x < 0) --q;
-    if (q <= std::numeric_limits<int64_t>::min() || q > std::numeric_limits<int64_t>::max()) return false;
-    v = static_cast<int64_t>(q);
-  }
-  return true;
-}
-
 std::vector<int64_t> Times(const Array<int64_t>& a, int64_t mul, int64_t div, std::string_view what) {
   if (mul <= 0 || div <= 0) RaiseValidation(Cat({what, ": the time unit must be positive"}));
-  std::vector<int64_t> v = Copy(a, what);
-  if (!NoGil([&] { return ToMicros(v, mul, div); })) RaiseValidation(Cat({what, ": a time is out of range"}));
+  std::vector<int64_t> v = ToVector(a, what);
+  if (!NoGil([&] { return ScaleToMicros(v, mul, div); })) RaiseValidation(Cat({what, ": a time is out of range"}));
   return v;
 }
 
 // A category column: codes (-1 missing) into `values`, which must be distinct.
 CategoryColumn Category(const Array<int32_t>& codes, py::handle values, std::string_view what) {
   CategoryColumn c;
-  int32_t i = 0;
-  for (py::handle item : py::iter(values)) {
-    std::string s = Str(item, what);
-    if (c.dictionary.Intern(s) != i++) RaiseValidation(Cat({what, ": the value \"", s, "\" is listed twice"}));
-  }
-  c.codes = Copy(codes, what);
+  c.dictionary = Dictionary(what, StringsOf(values, what));
+  c.codes = ToVector(codes, what);
   return c;
-}
-
-std::vector<std::string> Strings(py::handle list, std::string_view what) {
-  std::vector<std::string> out;
-  if (list.is_none()) return out;
-  for (py::handle item : py::iter(list)) out.push_back(Str(item, what));
-  return out;
-}
-
-py::list List(const std::vector<std::string>& v) {
-  py::list out;
-  for (const auto& s : v) out.append(Text(s));
-  return out;
 }
 
 // The latest time in `at` (kNullTime when none has one): the default as_of.
@@ -124,12 +54,12 @@ int64_t Latest(const std::vector<int64_t>& at) {
 OrderFrame Orders(const Array<int64_t>& customer, const Array<int64_t>& at, int64_t mul, int64_t div,
                   py::handle amount) {
   OrderFrame o;
-  o.customer = Copy(customer, "customer");
+  o.customer = ToVector(customer, "customer");
   o.at = Times(at, mul, div, "at");
   if (amount.is_none()) {
     o.amount.assign(o.customer.size(), 0.0);
   } else {
-    o.amount = Copy(amount.cast<Array<double>>(), "amount");
+    o.amount = ToVector(amount.cast<Array<double>>(), "amount");
   }
   return o;
 }
@@ -190,13 +120,13 @@ py::dict SegmentSummaries(const RfmTable& t) {
   }
   py::dict d;
   d["name"] = names;
-  d["customers"] = Own(std::move(customers));
-  d["customer_share"] = Own(std::move(customer_share));
-  d["revenue"] = Own(std::move(revenue));
-  d["revenue_share"] = Own(std::move(revenue_share));
-  d["mean_recency_days"] = Own(std::move(recency));
-  d["mean_frequency"] = Own(std::move(frequency));
-  d["mean_monetary"] = Own(std::move(monetary));
+  d["customers"] = ToArray(std::move(customers));
+  d["customer_share"] = ToArray(std::move(customer_share));
+  d["revenue"] = ToArray(std::move(revenue));
+  d["revenue_share"] = ToArray(std::move(revenue_share));
+  d["mean_recency_days"] = ToArray(std::move(recency));
+  d["mean_frequency"] = ToArray(std::move(frequency));
+  d["mean_monetary"] = ToArray(std::move(monetary));
   return d;
 }
 
@@ -212,17 +142,17 @@ py::dict Rfm(const Array<int64_t>& customer, const Array<int64_t>& at, int64_t m
   py::dict d;
   d["as_of"] = when.ToPython();
   d["bins"] = t.bins;
-  d["segment_names"] = List(t.segment_names);
+  d["segment_names"] = PyStrings(t.segment_names);
   d["summary"] = SegmentSummaries(t);
-  d["grid"] = Own(std::move(t.grid));
-  d["customer"] = Own(std::move(t.customer));
-  d["recency_days"] = Own(std::move(t.recency_days));
-  d["frequency"] = Own(std::move(t.frequency));
-  d["monetary"] = Own(std::move(t.monetary));
-  d["r"] = Own(std::move(t.r));
-  d["f"] = Own(std::move(t.f));
-  d["m"] = Own(std::move(t.m));
-  d["segment"] = Own(std::move(t.segment));
+  d["grid"] = ToArray(std::move(t.grid));
+  d["customer"] = ToArray(std::move(t.customer));
+  d["recency_days"] = ToArray(std::move(t.recency_days));
+  d["frequency"] = ToArray(std::move(t.frequency));
+  d["monetary"] = ToArray(std::move(t.monetary));
+  d["r"] = ToArray(std::move(t.r));
+  d["f"] = ToArray(std::move(t.f));
+  d["m"] = ToArray(std::move(t.m));
+  d["segment"] = ToArray(std::move(t.segment));
   return d;
 }
 
@@ -236,7 +166,7 @@ py::dict ValueTiersPy(const Array<int64_t>& customer, const Array<int64_t>& at, 
   options.potential = potential;
   options.threads = threads;
   if (!names.is_none()) {
-    std::vector<std::string> n = Strings(names, "names");
+    std::vector<std::string> n = StringsOf(names, "names");
     if (n.size() != 3) RaiseValidation(Cat({"names: three names are needed, got ", std::to_string(n.size())}));
     for (size_t i = 0; i < 3; ++i) options.names[i] = n[i];
   }
@@ -244,12 +174,12 @@ py::dict ValueTiersPy(const Array<int64_t>& customer, const Array<int64_t>& at, 
   ValueTierTable t = Take(NoGil([&] { return ComputeValueTiers(orders, when.value, options); }));
   py::dict d;
   d["as_of"] = when.ToPython();
-  d["names"] = List(std::vector<std::string>(t.tiers.names.begin(), t.tiers.names.end()));
-  d["tier_customers"] = Own(t.tiers.customers);
-  d["tier_revenue"] = Own(t.tiers.revenue);
-  d["customer"] = Own(std::move(t.customer));
-  d["monetary"] = Own(std::move(t.monetary));
-  d["tier"] = Own(std::move(t.tiers.tier));
+  d["names"] = PyStrings(std::vector<std::string>(t.tiers.names.begin(), t.tiers.names.end()));
+  d["tier_customers"] = ToArray(t.tiers.customers);
+  d["tier_revenue"] = ToArray(t.tiers.revenue);
+  d["customer"] = ToArray(std::move(t.customer));
+  d["monetary"] = ToArray(std::move(t.monetary));
+  d["tier"] = ToArray(std::move(t.tiers.tier));
   return d;
 }
 
@@ -266,12 +196,12 @@ py::dict Cohorts(const Array<int64_t>& customer, const Array<int64_t>& at, int64
   CohortMatrix c = Take(NoGil([&] { return ComputeCohortRetention(orders, when.value, options); }));
   py::dict d;
   d["as_of"] = when.ToPython();
-  d["labels"] = List(c.labels);
-  d["starts"] = Own(std::move(c.starts));
-  d["sizes"] = Own(std::move(c.sizes));
+  d["labels"] = PyStrings(c.labels);
+  d["starts"] = ToArray(std::move(c.starts));
+  d["sizes"] = ToArray(std::move(c.sizes));
   d["periods"] = c.periods;
-  d["counts"] = Own(std::move(c.counts));
-  d["rates"] = Own(std::move(c.rates));
+  d["counts"] = ToArray(std::move(c.counts));
+  d["rates"] = ToArray(std::move(c.rates));
   return d;
 }
 
@@ -300,9 +230,9 @@ py::dict Intervals(const Array<int64_t>& customer, const Array<int64_t>& at, int
   InterpurchaseIntervals r = Take(NoGil([&] { return ComputeInterpurchaseIntervals(orders, when.value, options); }));
   py::dict d;
   d["as_of"] = when.ToPython();
-  d["customer"] = Own(std::move(r.customer));
-  d["mean_days"] = Own(std::move(r.mean_days));
-  d["median_days"] = Own(std::move(r.median_days));
+  d["customer"] = ToArray(std::move(r.customer));
+  d["mean_days"] = ToArray(std::move(r.mean_days));
+  d["median_days"] = ToArray(std::move(r.median_days));
   d["overall_mean_days"] = r.overall_mean_days;
   d["overall_median_days"] = r.overall_median_days;
   return d;
@@ -331,20 +261,20 @@ py::dict EventFunnelPy(const Array<int64_t>& customer, const Array<int32_t>& kin
                        std::optional<int64_t> from, std::optional<int64_t> to, py::handle bucket_edges, int threads,
                        py::handle by_customer, py::handle by_codes, py::handle by_values) {
   EventFrame events;
-  events.customer = Copy(customer, "customer");
+  events.customer = ToVector(customer, "customer");
   events.kind = Category(kind_codes, kinds, "kind");
   events.at = Times(at, mul, div, "at");
   EventFunnelOptions options;
-  options.steps = Strings(steps, "steps");
+  options.steps = StringsOf(steps, "steps");
   options.window = window;
   options.from = from;
   options.to = to;
-  if (!bucket_edges.is_none()) options.bucket_edges = Copy(bucket_edges.cast<Array<int64_t>>(), "bucket_edges");
+  if (!bucket_edges.is_none()) options.bucket_edges = ToVector(bucket_edges.cast<Array<int64_t>>(), "bucket_edges");
   options.threads = threads;
   std::optional<CustomerGroups> groups;
   if (!by_customer.is_none()) {
     groups.emplace();
-    groups->customer = Copy(by_customer.cast<Array<int64_t>>(), "by");
+    groups->customer = ToVector(by_customer.cast<Array<int64_t>>(), "by");
     groups->group = Category(by_codes.cast<Array<int32_t>>(), by_values, "by");
   }
   EventFunnelResult r =
@@ -360,22 +290,22 @@ py::dict EventFunnelPy(const Array<int64_t>& customer, const Array<int32_t>& kin
     median.push_back(s.seconds_to_convert.median);
     p90.push_back(s.seconds_to_convert.p90);
     mean.push_back(s.seconds_to_convert.mean);
-    histograms.append(Own(std::vector<int64_t>(s.histogram)));
+    histograms.append(ToArray(std::vector<int64_t>(s.histogram)));
   }
   py::dict d;
   d["kind"] = kinds_out;
-  d["customers"] = Own(std::move(customers));
-  d["conversion_from_previous"] = Own(std::move(from_previous));
-  d["conversion_from_first"] = Own(std::move(from_first));
-  d["median_seconds"] = Own(std::move(median));
-  d["p90_seconds"] = Own(std::move(p90));
-  d["mean_seconds"] = Own(std::move(mean));
+  d["customers"] = ToArray(std::move(customers));
+  d["conversion_from_previous"] = ToArray(std::move(from_previous));
+  d["conversion_from_first"] = ToArray(std::move(from_first));
+  d["median_seconds"] = ToArray(std::move(median));
+  d["p90_seconds"] = ToArray(std::move(p90));
+  d["mean_seconds"] = ToArray(std::move(mean));
   d["histograms"] = histograms;
-  d["bucket_edges"] = Own(std::move(r.bucket_edges));
+  d["bucket_edges"] = ToArray(std::move(r.bucket_edges));
   py::list group_labels, group_counts;
   for (const EventFunnelGroup& g : r.groups) {
     group_labels.append(g.label ? py::object(Text(*g.label)) : py::object(py::none()));
-    group_counts.append(Own(std::vector<int64_t>(g.customers)));
+    group_counts.append(ToArray(std::vector<int64_t>(g.customers)));
   }
   d["group_labels"] = group_labels;
   d["group_customers"] = group_counts;
@@ -387,13 +317,13 @@ py::dict StageFunnelPy(const Array<int64_t>& entity, const Array<int32_t>& stage
                        const Array<int64_t>& at, int64_t mul, int64_t div, py::handle stages, py::handle won,
                        py::handle lost, std::optional<int64_t> as_of, int threads) {
   StageHistoryFrame history;
-  history.entity = Copy(entity, "entity");
+  history.entity = ToVector(entity, "entity");
   history.stage = Category(stage_codes, stage_values, "stage");
   history.entered_at = Times(at, mul, div, "at");
   StageFunnelOptions options;
-  options.stages = Strings(stages, "stages");
-  options.won_stages = Strings(won, "won");
-  options.lost_stages = Strings(lost, "lost");
+  options.stages = StringsOf(stages, "stages");
+  options.won_stages = StringsOf(won, "won");
+  options.lost_stages = StringsOf(lost, "lost");
   options.as_of = as_of;
   options.threads = threads;
   StageFunnelResult r = Take(NoGil([&] { return StageFunnel(history, options); }));
@@ -419,20 +349,20 @@ py::dict StageFunnelPy(const Array<int64_t>& entity, const Array<int32_t>& stage
     for (size_t j = 0; j < k; ++j) share[i * k + j] = r.ReachedShare(i, j);
   }
   py::dict d;
-  d["entered"] = Own(std::move(entered));
-  d["advanced"] = Own(std::move(advanced));
-  d["conversion_to_next"] = Own(std::move(conversion));
-  d["closed_visits"] = Own(std::move(visits));
-  d["median_days"] = Own(std::move(median));
-  d["p90_days"] = Own(std::move(p90));
-  d["mean_days"] = Own(std::move(mean));
-  d["open_visits"] = Own(std::move(open_visits));
-  d["open_aged"] = Own(std::move(open_count));
-  d["open_median_days"] = Own(std::move(open_median));
-  d["open_p90_days"] = Own(std::move(open_p90));
-  d["open_mean_days"] = Own(std::move(open_mean));
-  d["reached"] = Own(std::move(r.reached));
-  d["reached_share"] = Own(std::move(share));
+  d["entered"] = ToArray(std::move(entered));
+  d["advanced"] = ToArray(std::move(advanced));
+  d["conversion_to_next"] = ToArray(std::move(conversion));
+  d["closed_visits"] = ToArray(std::move(visits));
+  d["median_days"] = ToArray(std::move(median));
+  d["p90_days"] = ToArray(std::move(p90));
+  d["mean_days"] = ToArray(std::move(mean));
+  d["open_visits"] = ToArray(std::move(open_visits));
+  d["open_aged"] = ToArray(std::move(open_count));
+  d["open_median_days"] = ToArray(std::move(open_median));
+  d["open_p90_days"] = ToArray(std::move(open_p90));
+  d["open_mean_days"] = ToArray(std::move(open_mean));
+  d["reached"] = ToArray(std::move(r.reached));
+  d["reached_share"] = ToArray(std::move(share));
   d["entities"] = r.entities;
   d["won"] = r.won;
   d["lost"] = r.lost;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "arrays.h"
 #include "common.h"
 
 namespace rapport::python {
@@ -21,40 +22,15 @@ namespace {
 
 constexpr int64_t kMaxDurationCount = 1'000'000;  // as the parser and the JSON reader allow
 
-template <typename T>
-using Array = py::array_t<T, py::array::c_style | py::array::forcecast>;
-
-// A numpy array that owns `v` (no copy).
-template <typename T>
-py::array_t<T> ToArray(std::vector<T>&& v) {
-  auto* heap = new std::vector<T>(std::move(v));
-  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {static_cast<py::ssize_t>(sizeof(T))}, heap->data(),
-                        owner);
-}
-
 py::array_t<int64_t> IdArray(const std::vector<CustomerId>& ids) {
   std::vector<int64_t> v(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) v[i] = ToInt(ids[i]);
   return ToArray(std::move(v));
 }
 
-template <typename T>
-std::vector<T> ToVector(const Array<T>& a) {
-  if (a.ndim() != 1) throw py::value_error("expected a one-dimensional array");
-  const T* p = a.data();
-  return std::vector<T>(p, p + a.shape(0));
-}
-
 std::vector<CustomerId> ToCustomerIds(const Array<int64_t>& a) {
   std::vector<CustomerId> out;
   for (int64_t id : ToVector(a)) out.push_back(CustomerId{id});
-  return out;
-}
-
-std::string Cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) out.append(p);
   return out;
 }
 
@@ -76,12 +52,6 @@ SegmentExpr DurationLiteral(int64_t count, const std::string& unit) {
 std::vector<SegmentExpr> ExprList(py::handle list) {
   std::vector<SegmentExpr> out;
   for (py::handle item : py::iter(list)) out.push_back(item.cast<SegmentExpr>());
-  return out;
-}
-
-py::list Strings(const std::vector<std::string>& v) {
-  py::list out;
-  for (const auto& s : v) out.append(Text(s));
   return out;
 }
 
@@ -129,8 +99,8 @@ void RegisterExpr(py::module_& m) {
       .def("same_as", [](const SegmentExpr& a, const SegmentExpr& b) { return a == b; })
       .def("to_text", [](const SegmentExpr& self) { return Text(self.ToText()); })
       .def("to_json", [](const SegmentExpr& self) { return Text(self.ToJson()); })
-      .def("fields", [](const SegmentExpr& self) { return Strings(self.Fields()); })
-      .def("segments_referenced", [](const SegmentExpr& self) { return Strings(self.SegmentsReferenced()); });
+      .def("fields", [](const SegmentExpr& self) { return PyStrings(self.Fields()); })
+      .def("segments_referenced", [](const SegmentExpr& self) { return PyStrings(self.SegmentsReferenced()); });
 }
 
 // -------------------------------------------------------------------------------- frames
@@ -180,33 +150,10 @@ PyFrame MakeFrame(const Array<int64_t>& ids_array) {
   return f;
 }
 
-// Times arrive as integers in some unit: microseconds = floor(v * mul / div). INT64_MIN (NaT) is missing.
 int64_t ToMicros(int64_t v, int64_t mul, int64_t div) {
-  if (v == std::numeric_limits<int64_t>::min()) return kNullTime;
-  __int128 x = static_cast<__int128>(v) * mul;
-  __int128 q = x / div;
-  if (x % div != 0 && x < 0) --q;
-  if (q <= std::numeric_limits<int64_t>::min() || q > std::numeric_limits<int64_t>::max()) {
-    RaiseValidation("time: out of range");
-  }
-  return static_cast<int64_t>(q);
-}
-
-std::vector<std::string> StringsOf(py::handle list, std::string_view what) {
-  std::vector<std::string> out;
-  for (py::handle item : py::iter(list)) out.push_back(Str(item, what));
-  return out;
-}
-
-// A dictionary holding `values` at codes 0..n-1 (they must be distinct).
-StringDictionary Dictionary(std::string_view name, const std::vector<std::string>& values) {
-  StringDictionary d;
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (d.Intern(values[i]) != static_cast<int32_t>(i)) {
-      RaiseValidation(Cat({"column \"", name, "\": the value \"", values[i], "\" is listed twice"}));
-    }
-  }
-  return d;
+  std::optional<int64_t> m = ScaleToMicros(v, mul, div);
+  if (!m) RaiseValidation("time: out of range");
+  return *m;
 }
 
 void AddColumns(py::class_<PyFrame>& cls) {
