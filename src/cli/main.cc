@@ -19,7 +19,7 @@ void PrintMainHelp(std::FILE* out) {
                "\n"
                "Commands:\n",
                std::string(Version()).c_str());
-  for (const Command& c : AllCommands()) std::fprintf(out, "  %-9s %s\n", c.name.c_str(), c.summary.c_str());
+  for (const Command& c : AllCommands()) std::fprintf(out, "  %-12s %s\n", c.name.c_str(), c.summary.c_str());
   std::fprintf(out,
                "\n"
                "Options:\n"
