@@ -82,7 +82,7 @@ absl::Status CodedColumn(const char* fn, std::string_view what, const int32_t* c
     if (code == rapport::CategoryColumn::kNullCode) {
       column.codes[i] = code;
     } else if (code < -1 || static_cast<uint64_t>(code) >= dictionary_size) {
-      return absl::InvalidArgumentError(absl::StrCat(what, " code ", code, " at row ", i, " is not in the dictionary"));
+      return absl::InvalidArgumentError(absl::StrCat(std::string(what), " code ", code, " at row ", i, " is not in the dictionary"));
     } else {
       column.codes[i] = remap[code];
     }

@@ -163,7 +163,7 @@ absl::Status ReadCsvColumns(const std::string& path, const std::vector<std::stri
 
 absl::StatusOr<int64_t> IdCell(std::string_view column, std::string_view text) {
   int64_t id = 0;
-  if (!ParseInt64(text, &id)) return absl::InvalidArgumentError(absl::StrCat(column, ": '", text, "' is not an integer id"));
+  if (!ParseInt64(text, &id)) return absl::InvalidArgumentError(std::string(column) + ": '" + std::string(text) + "' is not an integer id");
   return id;
 }
 

@@ -10,11 +10,14 @@
 
 #define EXPECT_NULL_ARG(name, call) EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "'" name "'", call)
 #define EXPECT_INVALID(message, call) EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, message, call)
-#define NEAR(a, b) (fabs((a) - (b)) <= 1e-9 * (fabs(b) > 1 ? fabs(b) : 1))
+#define NEAR(a, b) near_((double)(a), (double)(b))
 
 static const int64_t kSecond = 1000000LL;
 static const int64_t kHour = 3600000000LL;
 static const int64_t kDay = 86400000000LL;
+
+/* Equal up to floating-point rounding. */
+static int near_(double a, double b) { return fabs(a - b) <= 1e-9 * (fabs(b) > 1 ? fabs(b) : 1); }
 
 static int64_t day(double days) { return (int64_t)(days * 86400000000.0); }
 
