@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/time_format.h"
+#include "cli/command.h"
 #include "model/csv_reader.h"
 
 namespace rapport::cli {
@@ -59,8 +60,7 @@ std::string DurationText(int64_t micros) {
     int64_t micros;
     const char* name;
   };
-  static constexpr Unit kUnits[] = {{7 * kMicrosPerDay, "w"}, {kMicrosPerDay, "d"}, {3'600'000'000, "h"},
-                                    {60'000'000, "m"},        {1'000'000, "s"}};
+  static constexpr Unit kUnits[] = {{kMicrosPerDay, "d"}, {3'600'000'000, "h"}, {60'000'000, "m"}, {1'000'000, "s"}};
   for (const Unit& u : kUnits) {
     if (micros > 0 && micros % u.micros == 0) return std::to_string(micros / u.micros) + u.name;
   }
@@ -96,6 +96,14 @@ FrameOptions OrderScope(const ParsedArgs& args) {
   if (auto c = args.Get("currency")) options.currency = *c;
   if (args.Has("status")) options.order_statuses = args.GetAll("status");
   return options;
+}
+
+int FailLoad(const absl::Status& status, const ParsedArgs& args) {
+  const int code = Fail(status);
+  if (absl::IsFailedPrecondition(status) && !args.Has("currency")) {
+    std::fprintf(stderr, "Choose the currency of the orders that count with --currency C.\n");
+  }
+  return code;
 }
 
 std::optional<std::string> CheckOutputForm(const ParsedArgs& args) {

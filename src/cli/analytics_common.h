@@ -40,6 +40,10 @@ std::vector<std::string> ListOption(const ParsedArgs& args, std::string_view nam
 // The orders that count: --currency C and --status S (repeatable).
 FrameOptions OrderScope(const ParsedArgs& args);
 
+// Fails with the error of loading orders or customers; when the orders use several currencies and
+// no --currency was given, a second line says how to choose one.
+int FailLoad(const absl::Status& status, const ParsedArgs& args);
+
 // Exactly one output form: table (default), --csv or --json; a usage-error message when both are given.
 std::optional<std::string> CheckOutputForm(const ParsedArgs& args);
 

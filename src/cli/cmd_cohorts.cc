@@ -42,7 +42,7 @@ int RunCohorts(const ParsedArgs& args) {
   if (!db.ok()) return Fail(db.status());
   const int64_t when = as_of.value_or(absl::ToUnixMicros(db->Now()));
   auto orders = db->LoadOrderFrame(OrderScope(args));
-  if (!orders.ok()) return Fail(orders.status());
+  if (!orders.ok()) return FailLoad(orders.status(), args);
   auto m = ComputeCohortRetention(*orders, when, options);
   if (!m.ok()) return Fail(m.status());
 

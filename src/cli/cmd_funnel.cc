@@ -201,7 +201,7 @@ int RunFunnel(const ParsedArgs& args) {
   const FrameOptions scope = OrderScope(args);
   if (uses_orders) {
     auto orders = db->LoadOrderFrame(scope);
-    if (!orders.ok()) return Fail(orders.status());
+    if (!orders.ok()) return FailLoad(orders.status(), args);
     const int32_t code = events.kind.dictionary.Intern(kOrderKind);
     events.customer.insert(events.customer.end(), orders->customer.begin(), orders->customer.end());
     events.at.insert(events.at.end(), orders->at.begin(), orders->at.end());
@@ -211,7 +211,7 @@ int RunFunnel(const ParsedArgs& args) {
   const std::string by = args.Get("by").value_or("");
   if (args.Has("by")) {
     auto g = GroupsBy(*db, by, scope);
-    if (!g.ok()) return Fail(g.status());
+    if (!g.ok()) return FailLoad(g.status(), args);
     groups = *std::move(g);
   }
   auto result = EventFunnel(events, options, groups ? &*groups : nullptr);

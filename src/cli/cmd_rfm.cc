@@ -208,7 +208,7 @@ int RunRfm(const ParsedArgs& args) {
   if (!db.ok()) return Fail(db.status());
   const int64_t when = as_of.value_or(absl::ToUnixMicros(db->Now()));
   auto orders = db->LoadOrderFrame(OrderScope(args));
-  if (!orders.ok()) return Fail(orders.status());
+  if (!orders.ok()) return FailLoad(orders.status(), args);
   const bool csv = args.Has("csv"), json = args.Has("json");
   if (args.Has("tiers")) {
     auto tiers = ComputeValueTiers(*orders, when, tier_options);
