@@ -15,7 +15,7 @@ void PrintMainHelp(std::FILE* out) {
   std::fprintf(out,
                "Usage: rapport COMMAND [ARGS...]\n"
                "\n"
-               "Rapport %s: an embeddable CRM core. Each command works on one database file.\n"
+               "Rapport %s: an embeddable CRM core. Commands work on one database file\n(stage-funnel reads a CSV file).\n"
                "\n"
                "Commands:\n",
                std::string(Version()).c_str());

@@ -587,6 +587,27 @@ case_cohorts() {
   contains "$OUT" $'\n2024-W46,' "ISO week labels"
   run 0 cohorts crm.db --as-of 2020-01-01
   contains "$OUT" "no customers with orders" "cohorts before any order"
+  # Repurchase within 15 days: 1, 2, 3 and 4 are eligible; 2 (a second later) and 3 (15 days exactly) repeat.
+  run 0 cohorts crm.db --repurchase --window 15d --as-of $as_of
+  [[ $(sed -n 2p out.txt) =~ ^15d\ +2\ +4\ +50.0%$ ]] || fail "repurchase: $OUT"
+  run 0 cohorts crm.db --repurchase --window 15d --as-of $as_of --json
+  [[ $OUT == '{"as_of":"2025-02-28T12:00:00Z","window":"15d","repeat_customers":2,"eligible_customers":4,"rate":0.5}' ]] ||
+    fail "repurchase JSON: $OUT"
+  # Churn in January: the base ordered in December (1, 2, 3); 3 ordered again on Feb 1 only (end excluded).
+  run 0 cohorts crm.db --churn --start 2025-01-01 --end 2025-02-01 --lookback 31d --csv
+  [[ $OUT == $'start,end,churned_customers,base_customers,rate\n2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,1,3,0.3333333333333333' ]] ||
+    fail "churn CSV: $OUT"
+  run 1 cohorts crm.db --churn --start 2025-02-01 --end 2025-01-01
+  contains "$ERR" "rapport: end: must be after start" "churn end before start"
+  run 2 cohorts crm.db --churn --start 2025-01-01
+  contains "$ERR" "--churn needs --start TIME and --end TIME" "churn without end"
+  run 2 cohorts crm.db --churn --repurchase
+  run 2 cohorts crm.db --repurchase --counts
+  contains "$ERR" "option '--counts' does not apply to --repurchase" "counts with repurchase"
+  run 2 cohorts crm.db --window 30d
+  contains "$ERR" "option '--window' applies to --repurchase only" "window without repurchase"
+  run 2 cohorts crm.db --churn --start 2025-01-01 --end 2025-02-01 --as-of 2025-03-01
+  run 2 cohorts crm.db --repurchase --window 0d
   run 2 cohorts crm.db --period day
   contains "$ERR" "--period is 'week', 'month' or 'quarter'" "bad period"
   run 2 cohorts crm.db --max-periods 0
