@@ -894,6 +894,518 @@ RAPPORT_API rapport_code rapport_segment_members_alloc(rapport_db *db, const cha
                                                        size_t *out_count,
                                                        rapport_error **err) RAPPORT_NOEXCEPT;
 
+/* ---------------------------------------------------------------------------------------------
+ * Analytics: RFM, value tiers, cohort retention, repurchase, churn, event and stage funnels
+ *
+ * The analyses of docs/analytics-rfm.md and docs/analytics-funnels.md (which define every number)
+ * run on FRAMES: immutable columnar copies of orders, events or stage history, built from the
+ * caller's arrays or (orders) loaded from a database. Computing never touches a database.
+ * docs/c-api-analytics.md shows these functions at work.
+ *
+ * - Frames and results are immutable handles, freed with their _free function (NULL allowed).
+ *   Unlike other handles they may be read by several threads at once: an analysis only reads its
+ *   frame, and accessors only read their result.
+ * - Times are int64_t microseconds since the Unix epoch (UTC); RAPPORT_NULL_TIME is a missing time
+ *   (rows with it are skipped) and, in options, "not given". Frames have no clock: `as_of` is an
+ *   explicit time (RAPPORT_NULL_TIME gives "as_of: must be a time, got none").
+ * - Ratios, shares and means are doubles, NaN where they are undefined (0 / 0, an empty set).
+ * - Columns and matrices are copied into CALLER-OWNED arrays as for segment ids: `T *out` with
+ *   `capacity` elements and `size_t *out_count`; when the values do not fit the call fails with
+ *   RAPPORT_OUT_OF_RANGE ("<function>: N values do not fit in capacity M"), sets `*out_count` to the
+ *   number needed and writes nothing; `out == NULL` with `capacity == 0` only reports the count.
+ *   Matrices are row-major.
+ * - Result structs filled through an out-parameter (rapport_rfm_summary, ...) start with
+ *   `uint32_t struct_size` like options structs: initialise them with their _init function; the
+ *   library writes only the members that fit in struct_size. `const char *` members are BORROWED
+ *   from the result handle.
+ * - Options are checked by the core; errors are INVALID_ARGUMENT "<argument>: <problem>", e.g.
+ *   "bins: must be between 2 and 10, got 1", "window: must be positive (got 0)". Names that occur in
+ *   no row (event kinds, stages) are not errors: they match nothing.
+ * ------------------------------------------------------------------------------------------- */
+
+/* A missing time in frames; "not given" for optional times in analytics options. */
+#define RAPPORT_NULL_TIME (-9223372036854775807LL - 1)
+
+/* Orders (or any transactions): customer, time, amount in major units of one currency. */
+typedef struct rapport_order_frame rapport_order_frame;
+
+/* Copies `rows` orders from the caller's arrays (they may be NULL when rows is 0). A NaN amount
+ * counts as an order that adds nothing to monetary; RAPPORT_NULL_TIME rows are skipped by every
+ * analysis. Rows in (customer, at) order are read in place; any other order makes each analysis
+ * sort a private copy (the results are the same). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_order_frame_create(const int64_t *customer, const int64_t *at,
+                                                    const double *amount, size_t rows,
+                                                    rapport_order_frame **out,
+                                                    rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Which orders of a database a frame holds. */
+typedef struct rapport_frame_options {
+  uint32_t struct_size;  /* set by rapport_frame_options_init */
+  const char *currency;  /* orders in this currency; NULL or "": the one currency the orders use
+                            (FAILED_PRECONDITION when they use several) */
+  const char *const *order_statuses; /* orders with these statuses; with order_status_count */
+  size_t order_status_count;         /* 0: "completed" only */
+} rapport_frame_options;
+
+RAPPORT_API void rapport_frame_options_init(rapport_frame_options *opts) RAPPORT_NOEXCEPT;
+
+/* The orders of live customers that count (`opts` may be NULL), in (customer, ordered_at) order,
+ * amounts in major units of the currency. `*out` is owned by the caller; it is a snapshot. */
+RAPPORT_API rapport_code rapport_db_order_frame(rapport_db *db, const rapport_frame_options *opts,
+                                                rapport_order_frame **out,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_order_frame_rows(const rapport_order_frame *frame) RAPPORT_NOEXCEPT;
+/* Copies the columns (CALLER-OWNED, `capacity` elements each); any of the three may be NULL to skip
+ * it. With all three NULL the call only reports the row count. */
+RAPPORT_API rapport_code rapport_order_frame_columns(const rapport_order_frame *frame, int64_t *customer,
+                                                     int64_t *at, double *amount, size_t capacity,
+                                                     size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_order_frame_free(rapport_order_frame *frame) RAPPORT_NOEXCEPT;
+
+/* Events of customers' histories (visits, sign-ups, orders, ...) for event funnels. */
+typedef struct rapport_event_frame rapport_event_frame;
+
+/* Copies `rows` events; kind[i] is the event kind (UTF-8; NULL: a missing kind, which matches no
+ * step). The arrays may be NULL when rows is 0. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_event_frame_create(const int64_t *customer, const char *const *kind,
+                                                    const int64_t *at, size_t rows,
+                                                    rapport_event_frame **out,
+                                                    rapport_error **err) RAPPORT_NOEXCEPT;
+/* The same with kinds as codes into `dictionary` (`dictionary_size` strings; -1: a missing kind).
+ * A code outside [-1, dictionary_size) is INVALID_ARGUMENT
+ * "events: kind code C at row R is not in the dictionary". */
+RAPPORT_API rapport_code rapport_event_frame_create_coded(const int64_t *customer, const int32_t *kind_codes,
+                                                          const char *const *dictionary,
+                                                          size_t dictionary_size, const int64_t *at,
+                                                          size_t rows, rapport_event_frame **out,
+                                                          rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_event_frame_rows(const rapport_event_frame *frame) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_event_frame_free(rapport_event_frame *frame) RAPPORT_NOEXCEPT;
+
+/* Stage history: when an entity (a deal, a lead, a customer) entered a stage. */
+typedef struct rapport_stage_history_frame rapport_stage_history_frame;
+
+/* Copies `rows` entries; stage[i] NULL: a missing stage (the row is ignored). */
+RAPPORT_API rapport_code rapport_stage_history_frame_create(const int64_t *entity, const char *const *stage,
+                                                            const int64_t *entered_at, size_t rows,
+                                                            rapport_stage_history_frame **out,
+                                                            rapport_error **err) RAPPORT_NOEXCEPT;
+/* Stages as codes into `dictionary` (-1: missing); a code outside it is INVALID_ARGUMENT
+ * "history: stage code C at row R is not in the dictionary". */
+RAPPORT_API rapport_code rapport_stage_history_frame_create_coded(const int64_t *entity,
+                                                                  const int32_t *stage_codes,
+                                                                  const char *const *dictionary,
+                                                                  size_t dictionary_size,
+                                                                  const int64_t *entered_at, size_t rows,
+                                                                  rapport_stage_history_frame **out,
+                                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_stage_history_frame_rows(const rapport_stage_history_frame *frame) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_stage_history_frame_free(rapport_stage_history_frame *frame) RAPPORT_NOEXCEPT;
+
+/* A group label per customer, for funnel breakdowns. */
+typedef struct rapport_customer_groups rapport_customer_groups;
+
+/* customer[i] belongs to group[i] (UTF-8; NULL: the null group). Customer ids must be distinct
+ * (checked when a funnel uses the groups: "breakdown: customer ID appears more than once");
+ * customers not listed belong to the null group. Groups are numbered by first appearance. */
+RAPPORT_API rapport_code rapport_customer_groups_create(const int64_t *customer, const char *const *group,
+                                                        size_t rows, rapport_customer_groups **out,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_customer_groups_free(rapport_customer_groups *groups) RAPPORT_NOEXCEPT;
+
+/* Median, 90th percentile (linear interpolation between closest ranks) and mean of durations in the
+ * unit the member holding it names; NaN when count is 0. This struct never changes. */
+typedef struct rapport_duration_summary {
+  int64_t count;
+  double median;
+  double p90;
+  double mean;
+} rapport_duration_summary;
+
+/* -- RFM ------------------------------------------------------------------------------------ */
+
+/* A named region of the R-by-F grid, inclusive on both ends; the first rule containing a customer's
+ * (R, F) names its segment. This struct never changes. */
+typedef struct rapport_rfm_segment_rule {
+  const char *name; /* UTF-8, not empty, unique */
+  int32_t r_min;
+  int32_t r_max;
+  int32_t f_min;
+  int32_t f_max;
+} rapport_rfm_segment_rule;
+
+typedef struct rapport_rfm_options {
+  uint32_t struct_size;    /* set by rapport_rfm_options_init */
+  int32_t bins;            /* score levels, 2..10; default 5 */
+  int32_t custom_segments; /* 0 (default): the classic map of 10 segments with 5 bins (see
+                              docs/analytics-rfm.md), none with other bins; non-zero: `segments` */
+  const rapport_rfm_segment_rule *segments; /* custom_segments: the rules (none when count is 0) */
+  size_t segment_count;
+  int32_t threads;         /* 0 (default): automatic; 1: the calling thread; results never depend on it */
+} rapport_rfm_options;
+
+RAPPORT_API void rapport_rfm_options_init(rapport_rfm_options *opts) RAPPORT_NOEXCEPT;
+
+/* RFM as of a time: one row per customer with at least one order at or before `as_of`, by
+ * ascending id. Scores: 1 + floor(bins * (rank_min - 1) / n), recent, frequent, big spenders
+ * score `bins`. */
+typedef struct rapport_rfm rapport_rfm;
+
+RAPPORT_API rapport_code rapport_rfm_compute(const rapport_order_frame *orders, int64_t as_of,
+                                             const rapport_rfm_options *opts, rapport_rfm **out,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_rfm_rows(const rapport_rfm *rfm) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_rfm_as_of(const rapport_rfm *rfm) RAPPORT_NOEXCEPT;
+RAPPORT_API int32_t rapport_rfm_bins(const rapport_rfm *rfm) RAPPORT_NOEXCEPT;
+/* Columns, one element per row (CALLER-OWNED). */
+RAPPORT_API rapport_code rapport_rfm_customers(const rapport_rfm *rfm, int64_t *out, size_t capacity,
+                                               size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* floor((as_of - last order) / 1 day) */
+RAPPORT_API rapport_code rapport_rfm_recency_days(const rapport_rfm *rfm, int32_t *out, size_t capacity,
+                                                  size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Orders counted. */
+RAPPORT_API rapport_code rapport_rfm_frequency(const rapport_rfm *rfm, int64_t *out, size_t capacity,
+                                               size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Sum of their amounts. */
+RAPPORT_API rapport_code rapport_rfm_monetary(const rapport_rfm *rfm, double *out, size_t capacity,
+                                              size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The R, F and M scores (1..bins); any of r, f, m may be NULL to skip it. */
+RAPPORT_API rapport_code rapport_rfm_scores(const rapport_rfm *rfm, uint8_t *r, uint8_t *f, uint8_t *m,
+                                            size_t capacity, size_t *out_count,
+                                            rapport_error **err) RAPPORT_NOEXCEPT;
+/* Segment codes: indexes of rapport_rfm_segment_name, -1 where no rule matched. */
+RAPPORT_API rapport_code rapport_rfm_segment_codes(const rapport_rfm *rfm, int16_t *out, size_t capacity,
+                                                   size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The segments (one per rule, in rule order). Names are BORROWED, valid until the result is freed. */
+RAPPORT_API size_t rapport_rfm_segment_count(const rapport_rfm *rfm) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_rfm_segment_name(const rapport_rfm *rfm, size_t index) RAPPORT_NOEXCEPT;
+
+/* One segment's share of the customers and of their revenue. */
+typedef struct rapport_rfm_summary {
+  uint32_t struct_size;     /* set by rapport_rfm_summary_init */
+  const char *name;         /* BORROWED; "" for the customers no rule matched */
+  int64_t customers;
+  double customer_share;    /* of all rows */
+  double revenue;           /* sum of monetary */
+  double revenue_share;     /* of all rows' revenue; NaN when that total is not positive */
+  double mean_recency_days; /* means: NaN for an empty segment */
+  double mean_frequency;
+  double mean_monetary;
+} rapport_rfm_summary;
+
+RAPPORT_API void rapport_rfm_summary_init(rapport_rfm_summary *summary) RAPPORT_NOEXCEPT;
+/* The summary of segment `index` (< rapport_rfm_segment_count; empty segments included), or with
+ * index == rapport_rfm_segment_count of the customers no rule matched. OUT_OF_RANGE beyond. */
+RAPPORT_API rapport_code rapport_rfm_summary_at(const rapport_rfm *rfm, size_t index, rapport_rfm_summary *out,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+/* Customers per (R, F) cell: bins x bins, row-major by R: out[(r - 1) * bins + (f - 1)]. */
+RAPPORT_API rapport_code rapport_rfm_grid(const rapport_rfm *rfm, int64_t *out, size_t capacity,
+                                          size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The result as JSON: {"as_of": RFC 3339, "bins", "rows": [{"customer", "recency_days",
+ * "frequency", "monetary", "r", "f", "m", "segment": name or null}], "segments": [summary],
+ * "unsegmented": summary, "grid": [[customers of F1..Fbins] for R1..Rbins]}; a summary is {"name",
+ * "customers", "customer_share", "revenue", "revenue_share", "mean_recency_days", "mean_frequency",
+ * "mean_monetary"}; NaN is null. `*out` is owned by the caller (rapport_string_free). */
+RAPPORT_API rapport_code rapport_rfm_to_json(const rapport_rfm *rfm, char **out,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_rfm_free(rapport_rfm *rfm) RAPPORT_NOEXCEPT;
+
+/* -- Value tiers ---------------------------------------------------------------------------- */
+
+typedef enum rapport_value_tier_mode {
+  /* By rank: p = (buyers who spent strictly more) / buyers; tier 0 when p < high, 1 when
+   * p < potential, else 2. Defaults 0.2 and 0.5. */
+  RAPPORT_VALUE_TIERS_QUANTILE = 0,
+  /* By share of revenue of the buyers who spent strictly more; defaults 0.5 and 0.8. */
+  RAPPORT_VALUE_TIERS_REVENUE_SHARE = 1
+} rapport_value_tier_mode;
+
+typedef struct rapport_value_tier_options {
+  uint32_t struct_size;  /* set by rapport_value_tier_options_init */
+  int32_t mode;          /* a rapport_value_tier_mode; default RAPPORT_VALUE_TIERS_QUANTILE */
+  double high;           /* thresholds, 0 < high < potential <= 1; 0 (default): the mode's default */
+  double potential;
+  const char *names[3];  /* tier names; NULL (default): "high value", "potential", "general" */
+  int32_t threads;       /* 0 (default): automatic */
+} rapport_value_tier_options;
+
+RAPPORT_API void rapport_value_tier_options_init(rapport_value_tier_options *opts) RAPPORT_NOEXCEPT;
+
+/* Three tiers of the customers with orders at or before `as_of` (the rows of RFM), by what they
+ * spent. By revenue share the total must be positive. */
+typedef struct rapport_value_tiers rapport_value_tiers;
+
+RAPPORT_API rapport_code rapport_value_tiers_compute(const rapport_order_frame *orders, int64_t as_of,
+                                                     const rapport_value_tier_options *opts,
+                                                     rapport_value_tiers **out,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_value_tiers_rows(const rapport_value_tiers *tiers) RAPPORT_NOEXCEPT;
+/* Columns (CALLER-OWNED): customers (ascending), monetary, and tier codes 0..2. */
+RAPPORT_API rapport_code rapport_value_tiers_customers(const rapport_value_tiers *tiers, int64_t *out,
+                                                       size_t capacity, size_t *out_count,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_value_tiers_monetary(const rapport_value_tiers *tiers, double *out,
+                                                      size_t capacity, size_t *out_count,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_value_tiers_codes(const rapport_value_tiers *tiers, int8_t *out,
+                                                   size_t capacity, size_t *out_count,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+/* Per tier (0..2): its name (BORROWED), customers and revenue (sum of monetary); NULL / 0 beyond. */
+RAPPORT_API const char *rapport_value_tiers_name(const rapport_value_tiers *tiers, int32_t tier) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_value_tiers_tier_customers(const rapport_value_tiers *tiers,
+                                                       int32_t tier) RAPPORT_NOEXCEPT;
+RAPPORT_API double rapport_value_tiers_tier_revenue(const rapport_value_tiers *tiers, int32_t tier) RAPPORT_NOEXCEPT;
+/* {"as_of", "mode": "quantile"|"revenue_share", "tiers": [{"name", "customers", "revenue"}],
+ * "rows": [{"customer", "monetary", "tier": name}]}; `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_value_tiers_to_json(const rapport_value_tiers *tiers, char **out,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_value_tiers_free(rapport_value_tiers *tiers) RAPPORT_NOEXCEPT;
+
+/* -- Retention ------------------------------------------------------------------------------ */
+
+/* Calendar periods (UTC). Weeks are ISO weeks (Monday; "2026-W01" starts on 2025-12-29). */
+typedef enum rapport_cohort_period {
+  RAPPORT_COHORT_WEEK = 0,
+  RAPPORT_COHORT_MONTH = 1,
+  RAPPORT_COHORT_QUARTER = 2
+} rapport_cohort_period;
+
+typedef struct rapport_cohort_options {
+  uint32_t struct_size; /* set by rapport_cohort_options_init */
+  int32_t period;       /* a rapport_cohort_period; default RAPPORT_COHORT_MONTH */
+  int32_t max_periods;  /* at most this many columns; 0 (default): no limit */
+  int32_t threads;      /* 0 (default): automatic */
+} rapport_cohort_options;
+
+RAPPORT_API void rapport_cohort_options_init(rapport_cohort_options *opts) RAPPORT_NOEXCEPT;
+
+/* Customers by the period of their first order at or before as_of (their cohort), and how many of
+ * them ordered in each later period: one row per cohort with customers, oldest first; columns
+ * k = 0..periods-1 (k = 0 is the cohort period, so its count is the cohort size). */
+typedef struct rapport_cohorts rapport_cohorts;
+
+RAPPORT_API rapport_code rapport_cohorts_compute(const rapport_order_frame *orders, int64_t as_of,
+                                                 const rapport_cohort_options *opts, rapport_cohorts **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* Rows (cohorts) and columns (periods). */
+RAPPORT_API size_t rapport_cohorts_count(const rapport_cohorts *cohorts) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_cohorts_periods(const rapport_cohorts *cohorts) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_cohort_period rapport_cohorts_period(const rapport_cohorts *cohorts) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_cohorts_as_of(const rapport_cohorts *cohorts) RAPPORT_NOEXCEPT;
+/* "2025-01", "2025-W03", "2025-Q1": BORROWED, valid until the result is freed; NULL beyond. */
+RAPPORT_API const char *rapport_cohorts_label(const rapport_cohorts *cohorts, size_t index) RAPPORT_NOEXCEPT;
+/* Per cohort (CALLER-OWNED): the first microsecond of its period, and its size. */
+RAPPORT_API rapport_code rapport_cohorts_starts(const rapport_cohorts *cohorts, int64_t *out, size_t capacity,
+                                               size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_cohorts_sizes(const rapport_cohorts *cohorts, int64_t *out, size_t capacity,
+                                              size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* cohorts x periods, row-major (CALLER-OWNED): customers of cohort c with an order in period c + k,
+ * -1 where that period lies after the one containing as_of; rates = counts / size, NaN there. */
+RAPPORT_API rapport_code rapport_cohorts_counts(const rapport_cohorts *cohorts, int64_t *out, size_t capacity,
+                                               size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_cohorts_rates(const rapport_cohorts *cohorts, double *out, size_t capacity,
+                                              size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* {"period": "week"|"month"|"quarter", "as_of", "periods", "cohorts": [{"label", "start", "size",
+ * "counts": [n or null], "rates": [x or null]}]} (null after as_of). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_cohorts_to_json(const rapport_cohorts *cohorts, char **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_cohorts_free(rapport_cohorts *cohorts) RAPPORT_NOEXCEPT;
+
+typedef struct rapport_repurchase_options {
+  uint32_t struct_size; /* set by rapport_repurchase_options_init */
+  int64_t window;       /* micros, > 0; default 90 days */
+  int32_t threads;      /* 0 (default): automatic */
+} rapport_repurchase_options;
+
+RAPPORT_API void rapport_repurchase_options_init(rapport_repurchase_options *opts) RAPPORT_NOEXCEPT;
+
+/* Among customers whose first order is at least `window` before as_of (eligible), those whose second
+ * order came within the window of the first (repeat). */
+typedef struct rapport_repurchase_rate {
+  uint32_t struct_size;        /* set by rapport_repurchase_rate_init */
+  int64_t repeat_customers;
+  int64_t eligible_customers;
+  double rate;                 /* NaN when nobody is eligible */
+} rapport_repurchase_rate;
+
+RAPPORT_API void rapport_repurchase_rate_init(rapport_repurchase_rate *rate) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_repurchase_rate_compute(const rapport_order_frame *orders, int64_t as_of,
+                                                         const rapport_repurchase_options *opts,
+                                                         rapport_repurchase_rate *out,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Churn in [start, end): the base is the customers with an order in [start - lookback, start); the
+ * churned are those of the base without an order in [start, end). */
+typedef struct rapport_churn_options {
+  uint32_t struct_size; /* set by rapport_churn_options_init */
+  int64_t start;        /* required; default RAPPORT_NULL_TIME ("start: must be a time, got none") */
+  int64_t end;          /* required, > start */
+  int64_t lookback;     /* micros, > 0; default 90 days */
+  int32_t threads;      /* 0 (default): automatic */
+} rapport_churn_options;
+
+RAPPORT_API void rapport_churn_options_init(rapport_churn_options *opts) RAPPORT_NOEXCEPT;
+
+typedef struct rapport_churn_rate {
+  uint32_t struct_size;     /* set by rapport_churn_rate_init */
+  int64_t churned_customers;
+  int64_t base_customers;
+  double rate;              /* NaN when the base is empty */
+} rapport_churn_rate;
+
+RAPPORT_API void rapport_churn_rate_init(rapport_churn_rate *rate) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_churn_compute(const rapport_order_frame *orders, const rapport_churn_options *opts,
+                                               rapport_churn_rate *out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* -- Funnels -------------------------------------------------------------------------------- */
+
+typedef struct rapport_event_funnel_options {
+  uint32_t struct_size;      /* set by rapport_event_funnel_options_init */
+  const char *const *steps;  /* event kinds in funnel order, at least 2 (a kind may repeat) */
+  size_t step_count;
+  int64_t window;            /* micros, > 0: every later step at or before step 1 + window */
+  int64_t from;              /* step-1 events with from <= at < to start the funnel; */
+  int64_t to;                /* RAPPORT_NULL_TIME (default): no bound */
+  const int64_t *bucket_edges; /* upper edges (micros, positive, increasing) of the time-to-convert
+                                  histogram; NULL with count 0 (default): 1 hour, 1 day, 7 days,
+                                  30 days; a non-NULL array with count 0: no edges (one bucket) */
+  size_t bucket_edge_count;
+  int32_t threads;           /* 0 (default): automatic */
+} rapport_event_funnel_options;
+
+RAPPORT_API void rapport_event_funnel_options_init(rapport_event_funnel_options *opts) RAPPORT_NOEXCEPT;
+
+/* Per customer: t1 = the earliest step-1 event (in [from, to)); step k = the earliest event of kind
+ * steps[k] strictly after step k-1 and at or before t1 + window. */
+typedef struct rapport_event_funnel rapport_event_funnel;
+
+/* `breakdown` may be NULL; with it, the result has per-group counts. */
+RAPPORT_API rapport_code rapport_event_funnel_compute(const rapport_event_frame *events,
+                                                      const rapport_event_funnel_options *opts,
+                                                      const rapport_customer_groups *breakdown,
+                                                      rapport_event_funnel **out,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_event_funnel_step_count(const rapport_event_funnel *funnel) RAPPORT_NOEXCEPT;
+
+typedef struct rapport_event_funnel_step {
+  uint32_t struct_size;            /* set by rapport_event_funnel_step_init */
+  const char *kind;                /* BORROWED */
+  int64_t customers;               /* customers who reached this step */
+  double conversion_from_previous; /* customers / the previous step's; step 1: 1 (NaN when 0) */
+  double conversion_from_first;    /* customers / step 1's */
+  rapport_duration_summary seconds_to_convert; /* t_k - t1 in seconds; count 0 for step 1 */
+} rapport_event_funnel_step;
+
+RAPPORT_API void rapport_event_funnel_step_init(rapport_event_funnel_step *step) RAPPORT_NOEXCEPT;
+/* Step `index` (0-based); OUT_OF_RANGE beyond the steps. */
+RAPPORT_API rapport_code rapport_event_funnel_step_at(const rapport_event_funnel *funnel, size_t index,
+                                                      rapport_event_funnel_step *out,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+/* Customers per step (CALLER-OWNED, step_count elements). */
+RAPPORT_API rapport_code rapport_event_funnel_customers(const rapport_event_funnel *funnel, int64_t *out,
+                                                        size_t capacity, size_t *out_count,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* The histogram edges, as given (micros). */
+RAPPORT_API rapport_code rapport_event_funnel_bucket_edges(const rapport_event_funnel *funnel, int64_t *out,
+                                                           size_t capacity, size_t *out_count,
+                                                           rapport_error **err) RAPPORT_NOEXCEPT;
+/* The time-to-convert histogram of step `step` (edges + 1 counts: bucket i holds durations d with
+ * edges[i-1] < d <= edges[i], the last d > every edge); 0 counts for step 0. OUT_OF_RANGE for a step
+ * beyond the steps. */
+RAPPORT_API rapport_code rapport_event_funnel_histogram(const rapport_event_funnel *funnel, size_t step,
+                                                        int64_t *out, size_t capacity, size_t *out_count,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* With a breakdown: one group per distinct label, in order of first appearance in the groups, then
+ * the null group (always listed); 0 groups without a breakdown. The label is BORROWED, NULL for the
+ * null group (and beyond the groups). */
+RAPPORT_API size_t rapport_event_funnel_group_count(const rapport_event_funnel *funnel) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_event_funnel_group_label(const rapport_event_funnel *funnel,
+                                                         size_t group) RAPPORT_NOEXCEPT;
+/* Customers of group `group` per step (CALLER-OWNED, step_count elements); OUT_OF_RANGE beyond. */
+RAPPORT_API rapport_code rapport_event_funnel_group_customers(const rapport_event_funnel *funnel, size_t group,
+                                                              int64_t *out, size_t capacity,
+                                                              size_t *out_count,
+                                                              rapport_error **err) RAPPORT_NOEXCEPT;
+/* Events with a missing time (ignored). */
+RAPPORT_API int64_t rapport_event_funnel_rows_missing_time(const rapport_event_funnel *funnel) RAPPORT_NOEXCEPT;
+/* {"steps": [{"kind", "customers", "conversion_from_previous", "conversion_from_first",
+ * "seconds_to_convert": {"count", "median", "p90", "mean"}, "histogram": [n]}],
+ * "bucket_edges_micros": [n], "groups": [{"label": text or null, "customers": [n per step]}],
+ * "rows_missing_time"}; NaN is null. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_event_funnel_to_json(const rapport_event_funnel *funnel, char **out,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_event_funnel_free(rapport_event_funnel *funnel) RAPPORT_NOEXCEPT;
+
+typedef struct rapport_stage_funnel_options {
+  uint32_t struct_size;           /* set by rapport_stage_funnel_options_init */
+  const char *const *stages;      /* the pipeline's stages in order; at least 1, none twice */
+  size_t stage_count;
+  const char *const *won_stages;  /* terminal stages (in the order or not); may be NULL when the */
+  size_t won_stage_count;         /* count is 0 */
+  const char *const *lost_stages;
+  size_t lost_stage_count;
+  int64_t as_of;                  /* RAPPORT_NULL_TIME (default): open visits get no age */
+  int32_t threads;                /* 0 (default): automatic */
+} rapport_stage_funnel_options;
+
+RAPPORT_API void rapport_stage_funnel_options_init(rapport_stage_funnel_options *opts) RAPPORT_NOEXCEPT;
+
+/* Per entity, its visits in time order (ties in row order): which stages it entered and advanced
+ * from, how long visits lasted, whether it was won or lost (its first terminal visit decides). */
+typedef struct rapport_stage_funnel rapport_stage_funnel;
+
+RAPPORT_API rapport_code rapport_stage_funnel_compute(const rapport_stage_history_frame *history,
+                                                      const rapport_stage_funnel_options *opts,
+                                                      rapport_stage_funnel **out,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_stage_funnel_stage_count(const rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+
+typedef struct rapport_stage_funnel_stage {
+  uint32_t struct_size;      /* set by rapport_stage_funnel_stage_init */
+  const char *stage;         /* BORROWED */
+  int64_t entered;           /* entities with a visit */
+  int64_t advanced;          /* entities that visited a later stage of the order after their first entry */
+  double conversion_to_next; /* advanced / entered; NaN for the last stage */
+  rapport_duration_summary days_in_stage; /* closed visits, in days */
+  int64_t open_visits;       /* entities' last visits */
+  rapport_duration_summary open_age_days; /* with as_of: ages of open visits, in days */
+} rapport_stage_funnel_stage;
+
+RAPPORT_API void rapport_stage_funnel_stage_init(rapport_stage_funnel_stage *stage) RAPPORT_NOEXCEPT;
+/* Stage `index` of the order; OUT_OF_RANGE beyond. */
+RAPPORT_API rapport_code rapport_stage_funnel_stage_at(const rapport_stage_funnel *funnel, size_t index,
+                                                       rapport_stage_funnel_stage *out,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* stages x stages, row-major (CALLER-OWNED): reached[i * K + j], i < j, entities that entered stage
+ * i and later stage j (0 where j <= i); shares: reached / entered(i), NaN where j <= i or nobody
+ * entered i. */
+RAPPORT_API rapport_code rapport_stage_funnel_reached(const rapport_stage_funnel *funnel, int64_t *out,
+                                                      size_t capacity, size_t *out_count,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_stage_funnel_reached_shares(const rapport_stage_funnel *funnel, double *out,
+                                                             size_t capacity, size_t *out_count,
+                                                             rapport_error **err) RAPPORT_NOEXCEPT;
+/* Entities with at least one visit; won / lost among those that reached a terminal stage;
+ * win rate = won / (won + lost) (NaN when none; 0 for a NULL handle). */
+RAPPORT_API int64_t rapport_stage_funnel_entities(const rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_stage_funnel_won(const rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_stage_funnel_lost(const rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+RAPPORT_API double rapport_stage_funnel_win_rate(const rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+/* Won entities: days from their first visit to the won one. `out` NULL is ignored; a NULL funnel
+ * gives count 0 and NaN. */
+RAPPORT_API void rapport_stage_funnel_cycle_days(const rapport_stage_funnel *funnel,
+                                                 rapport_duration_summary *out) RAPPORT_NOEXCEPT;
+/* Rows whose stage is neither in the order nor terminal (or missing); rows with a missing time. */
+RAPPORT_API int64_t rapport_stage_funnel_ignored_rows(const rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_stage_funnel_rows_missing_time(const rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+/* {"as_of": RFC 3339 or null, "stages": [{"stage", "entered", "advanced", "conversion_to_next",
+ * "days_in_stage": summary, "open_visits", "open_age_days": summary}], "reached": [[n]],
+ * "entities", "won", "lost", "win_rate", "cycle_days": summary, "ignored_rows",
+ * "rows_missing_time"}; NaN is null. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_stage_funnel_to_json(const rapport_stage_funnel *funnel, char **out,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_stage_funnel_free(rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -8,7 +8,8 @@ namespace rapport::cli {
 
 const std::vector<Command>& AllCommands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
-      InitCommand(), ImportCommand(), GetCommand(), SearchCommand(), ChangesCommand(), SegmentCommand(), DemoCommand()};
+      InitCommand(), ImportCommand(), GetCommand(), SearchCommand(), ChangesCommand(), SegmentCommand(),
+      RfmCommand(),  CohortsCommand(), FunnelCommand(), StageFunnelCommand(), DemoCommand()};
   return *commands;
 }
 

@@ -40,6 +40,10 @@ const Command& GetCommand();
 const Command& SearchCommand();
 const Command& ChangesCommand();
 const Command& SegmentCommand();
+const Command& RfmCommand();
+const Command& CohortsCommand();
+const Command& FunnelCommand();
+const Command& StageFunnelCommand();
 const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.

@@ -15,11 +15,11 @@ void PrintMainHelp(std::FILE* out) {
   std::fprintf(out,
                "Usage: rapport COMMAND [ARGS...]\n"
                "\n"
-               "Rapport %s: an embeddable CRM core. Each command works on one database file.\n"
+               "Rapport %s: an embeddable CRM core. Commands work on one database file\n(stage-funnel reads a CSV file).\n"
                "\n"
                "Commands:\n",
                std::string(Version()).c_str());
-  for (const Command& c : AllCommands()) std::fprintf(out, "  %-9s %s\n", c.name.c_str(), c.summary.c_str());
+  for (const Command& c : AllCommands()) std::fprintf(out, "  %-12s %s\n", c.name.c_str(), c.summary.c_str());
   std::fprintf(out,
                "\n"
                "Options:\n"

@@ -127,7 +127,7 @@ int main(int argc, char **argv) {
   static const struct group groups[] = {
       {"basic", test_basic},     {"customers", test_customers}, {"contacts", test_contacts},
       {"timeline", test_timeline}, {"import", test_import},     {"changes", test_changes},
-      {"null", test_null},       {"threads", test_threads},   {"segments", test_segments},
+      {"null", test_null},       {"threads", test_threads},   {"segments", test_segments}, {"analytics", test_analytics},
   };
   size_t i;
   int ran = 0;

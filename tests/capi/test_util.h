@@ -65,5 +65,6 @@ void test_changes(void);
 void test_null(void);
 void test_threads(void);
 void test_segments(void);
+void test_analytics(void);
 
 #endif /* RAPPORT_TESTS_CAPI_TEST_UTIL_H_ */

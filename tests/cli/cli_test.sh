@@ -32,7 +32,7 @@ lacks() {
 }
 lines() { if [[ -z $1 ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
-COMMANDS=(init import get search changes segment demo)
+COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel demo)
 
 case_help() {
   run 0 --help
@@ -96,6 +96,10 @@ case_missing() {
   contains "$ERR" "rapport: no database at" "segment on a missing file"
   run 1 segment list missing.db
   run 1 segment refresh missing.db
+  run 1 rfm missing.db
+  contains "$ERR" "rapport: no database at" "rfm on a missing file"
+  run 1 cohorts missing.db
+  run 1 funnel missing.db --steps order,order --window 30d
   [[ ! -e missing.db ]] || fail "a read command created the database"
 }
 
@@ -445,6 +449,304 @@ CSV
   [[ $(lines "$OUT") == 2 ]] || fail "list after drop"
   run 0 segment refresh crm.db
   contains "$OUT" "no dynamic segments to refresh" "refresh without dynamic segments"
+}
+
+# add_orders DB ROW...: writes orders straight into the orders table (the CLI has no order command);
+# a ROW is "customer,amount_minor,currency,ordered_at,status" with ordered_at RFC 3339 or a date (UTC).
+add_orders() {
+  local db=$1
+  shift
+  /usr/bin/python3 - "$db" "$@" <<'PY'
+import datetime, sqlite3, sys
+epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+con = sqlite3.connect(sys.argv[1])
+for row in sys.argv[2:]:
+    customer, minor, currency, at, status = row.split(",")
+    t = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=datetime.timezone.utc)
+    us = (t - epoch) // datetime.timedelta(microseconds=1)
+    con.execute("INSERT INTO orders (customer_id, amount_minor, currency, ordered_at, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)", (int(customer), int(minor), currency, us, status, us))
+con.commit()
+PY
+}
+
+# six customers named C1..C6 (ids 1..6), regions for breakdowns
+six_customers() {
+  printf 'Name,Region\nC1,华东\nC2,华东\nC3,\nC4,华北\nC5,华南\nC6,华南\n' > six.csv
+  run 0 init "$1"
+  run 0 import "$1" six.csv --map Name=name --map Region=region
+}
+
+case_rfm() {
+  six_customers crm.db
+  # tests/cpp/analytics/rfm_test.cc (HandComputed...), days counted from 2025-01-01; as of day 100.
+  add_orders crm.db 1,1000,CNY,2025-04-01,completed 1,2000,CNY,2025-04-06,completed \
+    2,500,CNY,2025-04-11,completed 3,10000,CNY,2025-02-20,completed 3,99900,CNY,2025-04-12,completed \
+    4,100,CNY,2025-04-12,completed 5,200,CNY,2025-01-11,completed 5,700,CNY,2025-04-10T12:00:00Z,completed \
+    6,5000,CNY,2025-01-21,refunded
+  run 0 rfm crm.db --as-of 2025-04-11 --csv
+  [[ $(sed -n 1p out.txt) == "customer,recency_days,frequency,monetary,r,f,m,segment,tier" ]] || fail "rfm CSV header: $OUT"
+  [[ $(lines "$OUT") == 5 ]] || fail "rfm rows: $OUT"
+  [[ $(sed -n 2p out.txt) == "1,5,2,30,2,3,3,At risk,potential" ]] || fail "rfm row 1: $(sed -n 2p out.txt)"
+  [[ $(sed -n 3p out.txt) == "2,0,1,5,3,1,1,About to sleep,general" ]] || fail "rfm row 2: $(sed -n 3p out.txt)"
+  [[ $(sed -n 4p out.txt) == "3,50,1,100,1,1,4,Hibernating,high value" ]] || fail "rfm row 3: $(sed -n 4p out.txt)"
+  [[ $(sed -n 5p out.txt) == "5,0,2,9,3,3,2,Need attention,general" ]] || fail "rfm row 5: $(sed -n 5p out.txt)"
+  run 0 rfm crm.db --as-of 2025-04-11
+  [[ $(sed -n 1p out.txt) =~ ^customer\ +recency_days\ +frequency\ +monetary\ +r\ +f\ +m\ +segment\ +tier$ ]] ||
+    fail "rfm table header: $(sed -n 1p out.txt)"
+  contains "$OUT" "30.00" "rfm table monetary"
+  contains "$OUT" "(4 customers, as of 2025-04-11T00:00:00Z)" "rfm table footer"
+  run 0 rfm crm.db --as-of 2025-04-11 --json
+  [[ $(sed -n 1p out.txt) == '{"customer":1,"recency_days":5,"frequency":2,"monetary":30.0,"r":2,"f":3,"m":3,"segment":"At risk","tier":"potential"}' ]] ||
+    fail "rfm JSON: $(sed -n 1p out.txt)"
+  # Statuses: the refunded order makes customer 6 a buyer.
+  run 0 rfm crm.db --as-of 2025-04-11 --status completed --status refunded --csv
+  [[ $(lines "$OUT") == 6 && $(sed -n 6p out.txt) == 6,80,1,50,* ]] || fail "rfm --status: $OUT"
+
+  # Views: summary, grid, tiers.
+  run 0 rfm crm.db --as-of 2025-04-11 --summary
+  [[ $(sed -n 1p out.txt) =~ ^segment\ +customers\ +customer_share\ +revenue ]] || fail "summary header: $OUT"
+  [[ $(lines "$OUT") == 12 ]] || fail "summary lines: $OUT"
+  [[ $OUT =~ About\ to\ sleep\ +1\ +25.0%\ +5.00\ +3.5% ]] || fail "summary row: $OUT"
+  lacks "$OUT" "(no segment)" "summary without unsegmented customers"
+  run 0 rfm crm.db --as-of 2025-04-11 --summary --csv
+  contains "$OUT" $'\nAbout to sleep,1,0.25,5,0.034722222222222224,0,1,5\n' "summary CSV"
+  contains "$OUT" $'\nChampions,0,0,0,0,,,\n' "summary CSV of an empty segment"
+  run 0 rfm crm.db --as-of 2025-04-11 --summary --json
+  [[ $(lines "$OUT") == 10 ]] || fail "summary JSON lines"
+  contains "$OUT" '{"name":"Champions","customers":0,"customer_share":0.0,"revenue":0.0,"revenue_share":0.0,"mean_recency_days":null' "summary JSON"
+  run 0 rfm crm.db --as-of 2025-04-11 --bins 3 --summary
+  contains "$OUT" "(no segment)  4" "bins 3 has no segments"
+  run 0 rfm crm.db --as-of 2025-04-11 --grid --csv
+  [[ $OUT == $'r,f1,f2,f3,f4,f5\n5,0,0,0,0,0\n4,0,0,0,0,0\n3,1,0,1,0,0\n2,0,0,1,0,0\n1,1,0,0,0,0' ]] || fail "grid CSV: $OUT"
+  run 0 rfm crm.db --as-of 2025-04-11 --grid
+  [[ $(sed -n 1p out.txt) =~ ^R\\F\ +F1\ +F2 ]] || fail "grid table: $OUT"
+  run 0 rfm crm.db --as-of 2025-04-11 --grid --json
+  [[ $OUT == '{"as_of":"2025-04-11T00:00:00Z","bins":5,"grid":[[1,0,0,0,0],[0,0,1,0,0],[1,0,1,0,0],[0,0,0,0,0],[0,0,0,0,0]]}' ]] ||
+    fail "grid JSON: $OUT"
+  run 0 rfm crm.db --as-of 2025-04-11 --tiers --csv
+  [[ $OUT == $'tier,customers,customer_share,revenue,revenue_share\nhigh value,1,0.25,100,0.6944444444444444\npotential,1,0.25,30,0.20833333333333334\ngeneral,2,0.5,14,0.09722222222222222' ]] ||
+    fail "tiers CSV: $OUT"
+  run 0 rfm crm.db --as-of 2025-04-11 --tiers --tier-mode revenue-share
+  [[ $OUT =~ high\ value\ +1\ +25.0%\ +100.00 ]] || fail "tiers by revenue share: $OUT"
+  run 0 rfm crm.db --as-of 2025-04-11 --tiers --tier-thresholds 0.5,1 --json
+  contains "$(sed -n 1p out.txt)" '"tier":"high value","customers":2' "tier thresholds"
+  run 0 rfm crm.db --as-of 2024-01-01
+  contains "$OUT" "no customers with orders as of 2024-01-01T00:00:00Z" "rfm before any order"
+
+  # Errors and usage errors.
+  run 1 rfm crm.db --tiers --tier-thresholds 0.6,0.5
+  contains "$ERR" "rapport: high: must be less than potential (0.5), got 0.6" "tier thresholds order"
+  run 2 rfm crm.db --bins 11
+  contains "$ERR" "option '--bins'" "bins range"
+  run 2 rfm crm.db --summary --grid
+  contains "$ERR" "at most one of --summary, --grid and --tiers" "two views"
+  run 2 rfm crm.db --tier-mode median
+  run 2 rfm crm.db --tier-thresholds 0.5
+  run 2 rfm crm.db --as-of yesterday
+  contains "$ERR" "--as-of" "bad --as-of"
+  run 2 rfm crm.db --csv --json
+  run 2 rfm crm.db extra
+  # Several currencies: the core's message and a hint; --currency chooses.
+  add_orders crm.db 6,700,USD,2025-03-01,completed
+  run 1 rfm crm.db
+  contains "$ERR" "rapport: currency: the orders use several currencies (CNY, USD)" "several currencies"
+  contains "$ERR" "with --currency C" "currency hint"
+  run 0 rfm crm.db --currency USD --as-of 2025-04-11 --csv
+  [[ $OUT == $'customer,recency_days,frequency,monetary,r,f,m,segment,tier\n6,41,1,7,1,1,1,Hibernating,high value' ]] ||
+    fail "rfm --currency: $OUT"
+}
+
+case_cohorts() {
+  six_customers crm.db
+  # tests/cpp/analytics/retention_test.cc, MonthsAcrossAYearBoundary
+  add_orders crm.db 1,100,CNY,2024-11-15,completed 1,100,CNY,2024-12-01,completed 1,100,CNY,2025-01-20,completed \
+    2,100,CNY,2024-12-31T23:59:59Z,completed 2,100,CNY,2025-01-01,completed \
+    3,100,CNY,2024-12-05,completed 3,100,CNY,2024-12-20,completed 3,100,CNY,2025-02-01,completed \
+    4,100,CNY,2025-02-10,completed 4,100,CNY,2025-03-01,completed 5,100,CNY,2025-03-02,completed
+  local as_of=2025-02-28T12:00:00Z
+  run 0 cohorts crm.db --as-of $as_of --counts --csv
+  [[ $OUT == $'cohort,start,size,0,1,2,3\n2024-11,2024-11-01T00:00:00Z,1,1,1,1,0\n2024-12,2024-12-01T00:00:00Z,2,2,1,1,\n2025-02,2025-02-01T00:00:00Z,1,1,,,' ]] ||
+    fail "cohorts --counts --csv: $OUT"
+  run 0 cohorts crm.db --as-of $as_of --csv
+  contains "$OUT" $'\n2024-12,2024-12-01T00:00:00Z,2,1,0.5,0.5,\n' "cohort rates CSV"
+  run 0 cohorts crm.db --as-of $as_of
+  [[ $(sed -n 1p out.txt) =~ ^cohort\ +size\ +0\ +1\ +2\ +3$ ]] || fail "cohorts header: $OUT"
+  [[ $(sed -n 3p out.txt) =~ ^2024-12\ +2\ +100.0%\ +50.0%\ +50.0%$ ]] || fail "cohorts row: $(sed -n 3p out.txt)"
+  contains "$OUT" "(share of each month cohort ordering k months after its first order, as of 2025-02-28T12:00:00Z)" "footer"
+  run 0 cohorts crm.db --as-of $as_of --json
+  [[ $(sed -n 2p out.txt) == '{"cohort":"2024-12","start":"2024-12-01T00:00:00Z","size":2,"counts":[2,1,1,null],"rates":[1.0,0.5,0.5,null]}' ]] ||
+    fail "cohorts JSON: $OUT"
+  run 0 cohorts crm.db --as-of $as_of --max-periods 2 --counts --csv
+  [[ $(sed -n 3p out.txt) == "2024-12,2024-12-01T00:00:00Z,2,2,1" ]] || fail "max-periods: $OUT"
+  run 0 cohorts crm.db --as-of $as_of --period quarter --counts --csv
+  [[ $OUT == $'cohort,start,size,0,1\n2024-Q4,2024-10-01T00:00:00Z,3,3,3\n2025-Q1,2025-01-01T00:00:00Z,1,1,' ]] || fail "quarters: $OUT"
+  run 0 cohorts crm.db --as-of 2025-01-07 --period week --counts --csv
+  contains "$OUT" $'\n2024-W46,' "ISO week labels"
+  run 0 cohorts crm.db --as-of 2020-01-01
+  contains "$OUT" "no customers with orders" "cohorts before any order"
+  # Repurchase within 15 days: 1, 2, 3 and 4 are eligible; 2 (a second later) and 3 (15 days exactly) repeat.
+  run 0 cohorts crm.db --repurchase --window 15d --as-of $as_of
+  [[ $(sed -n 2p out.txt) =~ ^15d\ +2\ +4\ +50.0%$ ]] || fail "repurchase: $OUT"
+  run 0 cohorts crm.db --repurchase --window 15d --as-of $as_of --json
+  [[ $OUT == '{"as_of":"2025-02-28T12:00:00Z","window":"15d","repeat_customers":2,"eligible_customers":4,"rate":0.5}' ]] ||
+    fail "repurchase JSON: $OUT"
+  # Churn in January: the base ordered in December (1, 2, 3); 3 ordered again on Feb 1 only (end excluded).
+  run 0 cohorts crm.db --churn --start 2025-01-01 --end 2025-02-01 --lookback 31d --csv
+  [[ $OUT == $'start,end,churned_customers,base_customers,rate\n2025-01-01T00:00:00Z,2025-02-01T00:00:00Z,1,3,0.3333333333333333' ]] ||
+    fail "churn CSV: $OUT"
+  run 1 cohorts crm.db --churn --start 2025-02-01 --end 2025-01-01
+  contains "$ERR" "rapport: end: must be after start" "churn end before start"
+  run 2 cohorts crm.db --churn --start 2025-01-01
+  contains "$ERR" "--churn needs --start TIME and --end TIME" "churn without end"
+  run 2 cohorts crm.db --churn --repurchase
+  run 2 cohorts crm.db --repurchase --counts
+  contains "$ERR" "option '--counts' does not apply to --repurchase" "counts with repurchase"
+  run 2 cohorts crm.db --window 30d
+  contains "$ERR" "option '--window' applies to --repurchase only" "window without repurchase"
+  run 2 cohorts crm.db --churn --start 2025-01-01 --end 2025-02-01 --as-of 2025-03-01
+  run 2 cohorts crm.db --repurchase --window 0d
+  run 2 cohorts crm.db --period day
+  contains "$ERR" "--period is 'week', 'month' or 'quarter'" "bad period"
+  run 2 cohorts crm.db --max-periods 0
+  run 2 cohorts crm.db --json --csv
+}
+
+case_funnel() {
+  six_customers crm.db
+  # tests/cpp/analytics/event_funnel_test.cc, ShopEvents: visit -> signup -> purchase within 7 days
+  cat > events.csv <<'CSV'
+customer,kind,at,note
+1,visit,1970-01-01T00:00:00Z,first
+1,signup,3600000000,
+1,purchase,1970-01-01T02:00:00Z,
+2,visit,0,
+2,signup,1970-01-04,
+2,purchase,1970-01-09,
+3,visit,1970-01-01T10:00:00Z,
+4,signup,0,
+4,purchase,1970-01-01T01:00:00Z,
+5,visit,0,
+5,purchase,1970-01-01T01:00:00Z,
+5,signup,1970-01-01T02:00:00Z,
+6,visit,,no time
+CSV
+  local f=(funnel crm.db --events events.csv --steps visit,signup,purchase --window 7d)
+  run 0 "${f[@]}"
+  [[ $(sed -n 1p out.txt) =~ ^step\ +kind\ +customers\ +from_previous\ +from_first\ +median_time\ +p90_time\ +mean_time$ ]] ||
+    fail "funnel header: $OUT"
+  [[ $(sed -n 3p out.txt) =~ ^2\ +signup\ +3\ +75.0%\ +75.0%\ +2h\ 0m\ +2d\ 10h\ +1d\ 1h$ ]] || fail "funnel step 2: $OUT"
+  [[ $(sed -n 4p out.txt) =~ ^3\ +purchase\ +1\ +33.3%\ +25.0% ]] || fail "funnel step 3: $OUT"
+  [[ $OUT =~ $'\n'step\ +kind\ +\<=1h\ +\<=1d\ +\<=7d\ +\<=30d\ +\>30d$'\n'2\ +signup\ +1\ +1\ +1\ +0\ +0 ]] || fail "histogram: $OUT"
+  contains "$OUT" "(window 7d from step 1; 1 event without a time ignored)" "funnel footer"
+  run 0 "${f[@]}" --csv
+  [[ $(sed -n 1p out.txt) == "step,kind,customers,conversion_from_previous,conversion_from_first,seconds_median,seconds_p90,seconds_mean,<=1h,<=1d,<=7d,<=30d,>30d" ]] ||
+    fail "funnel CSV header: $OUT"
+  [[ $(sed -n 2p out.txt) == "1,visit,4,1,1,,,,,,,," ]] || fail "funnel CSV step 1: $OUT"
+  [[ $(sed -n 3p out.txt) == "2,signup,3,0.75,0.75,7200,208800,90000,1,1,1,0,0" ]] || fail "funnel CSV step 2: $OUT"
+  run 0 "${f[@]}" --json
+  [[ $(lines "$OUT") == 1 ]] || fail "funnel JSON is not one line"
+  contains "$OUT" '{"kind":"signup","customers":3,"conversion_from_previous":0.75,"conversion_from_first":0.75,"seconds_to_convert":{"count":3,"median":7200.0,"p90":208800.0,"mean":90000.0},"histogram":[1,1,1,0,0]}' "funnel JSON step"
+  contains "$OUT" '"groups":[],"rows_missing_time":1}' "funnel JSON end"
+  run 0 "${f[@]}" --buckets 2h --csv
+  [[ $(sed -n 3p out.txt) == "2,signup,3,0.75,0.75,7200,208800,90000,2,1" ]] || fail "funnel --buckets: $OUT"
+  run 0 "${f[@]}" --from 1970-01-01T01:00:00Z --csv
+  [[ $(sed -n 2p out.txt) == 1,visit,1,* ]] || fail "funnel --from: $OUT"
+  # A breakdown by a customer field: the groups of the region column, then "(none)".
+  run 0 "${f[@]}" --by region
+  [[ $OUT =~ Customers\ per\ step\ by\ region:$'\n'region\ +visit\ +signup\ +purchase$'\n'华东\ +2\ +2\ +1$'\n'华北\ +0\ +0\ +0$'\n'华南\ +1\ +1\ +0$'\n'\(none\)\ +1\ +0\ +0 ]] ||
+    fail "funnel --by: $OUT"
+  run 0 "${f[@]}" --by region --csv
+  [[ $(sed -n 1p out.txt) == "group,step,kind,customers" && $(sed -n 2p out.txt) == "华东,1,visit,2" ]] || fail "--by CSV: $OUT"
+  [[ $(lines "$OUT") == 13 && $(sed -n 13p out.txt) == ",3,purchase,0" ]] || fail "--by CSV null group: $OUT"
+  run 1 "${f[@]}" --by nosuch
+  contains "$ERR" 'rapport: --by: no customer field "nosuch"' "--by unknown field"
+  run 1 "${f[@]}" --by tags
+  contains "$ERR" "holds several values per customer" "--by a set"
+
+  # Orders of the database as the step "order" (completed ones unless --status).
+  add_orders crm.db 1,100,CNY,2025-04-01,completed 1,100,CNY,2025-04-06,completed 2,100,CNY,2025-04-11,completed \
+    3,100,CNY,2025-02-20,completed 3,100,CNY,2025-04-12,completed 6,100,CNY,2025-01-21,refunded
+  run 0 funnel crm.db --steps order,order --window 30d --csv
+  [[ $(sed -n 2p out.txt) == 1,order,3,* && $(sed -n 3p out.txt) == 2,order,1,0.3333333333333333,0.3333333333333333,432000,* ]] ||
+    fail "funnel order,order: $OUT"
+  run 0 funnel crm.db --steps order,order --window 30d --status completed --status refunded --csv
+  [[ $(sed -n 2p out.txt) == 1,order,4,* ]] || fail "funnel orders --status: $OUT"
+  printf 'customer,kind,at\n1,visit,2025-03-30\n3,visit,2025-04-01\n' > visits.csv
+  run 0 funnel crm.db --events visits.csv --steps visit,order --window 7d --csv
+  [[ $(sed -n 2p out.txt) == 1,visit,2,* && $(sed -n 3p out.txt) == 2,order,1,* ]] || fail "visit,order: $OUT"
+
+  # Errors: the core's messages, files, usage.
+  run 1 funnel crm.db --events events.csv --steps visit --window 7d
+  contains "$ERR" "rapport: steps: at least 2 are needed (got 1)" "one step"
+  run 1 funnel crm.db --events events.csv --steps visit,signup --window 7d --from 2025-01-02 --to 2025-01-01
+  contains "$ERR" "rapport: to: must be later than from" "to before from"
+  run 1 funnel crm.db --events nofile.csv --steps a,b --window 1d
+  contains "$ERR" "nofile.csv: cannot open the file" "missing events file"
+  printf 'customer,kind,at\n1,visit,0\nx,visit,0\n' > bad.csv
+  run 1 funnel crm.db --events bad.csv --steps a,b --window 1d
+  contains "$ERR" "rapport: bad.csv: line 3: customer: 'x' is not an integer id" "bad id"
+  printf 'customer,kind,at\n1,visit,yesterday\n' > bad.csv
+  run 1 funnel crm.db --events bad.csv --steps a,b --window 1d
+  contains "$ERR" 'line 2: at: "yesterday" is not a time' "bad time"
+  printf 'customer,kind\n1,visit\n' > bad.csv
+  run 1 funnel crm.db --events bad.csv --steps a,b --window 1d
+  contains "$ERR" 'bad.csv: no column "at" in the header (expected customer,kind,at)' "missing column"
+  run 2 funnel crm.db --steps a,b --window 1d
+  contains "$ERR" "no events: give --events FILE.csv" "no events"
+  run 2 funnel crm.db --events events.csv --window 1d
+  contains "$ERR" "--steps A,B,... is required" "no steps"
+  run 2 funnel crm.db --events events.csv --steps a,b
+  contains "$ERR" "--window DURATION is required" "no window"
+  run 2 funnel crm.db --events events.csv --steps a,b --window 30
+  contains "$ERR" "'30' is not a duration" "window without a unit"
+  run 2 funnel crm.db --events events.csv --steps a,b --window 1d --buckets 1h,soon
+  run 2 funnel crm.db --events events.csv --steps a,b --window 1d --from never
+
+  # Stage funnel (tests/cpp/analytics/stage_funnel_test.cc, Pipeline), no database.
+  cat > deals.csv <<'CSV'
+entity,stage,entered_at
+1,Lead,1970-01-01
+1,Qualified,1970-01-03
+1,Proposal,1970-01-06
+1,Won,1970-01-07
+2,Lead,1970-01-01
+2,Qualified,1970-01-02
+2,Lost,1970-01-05
+3,Lead,1970-01-02
+4,Qualified,1970-01-01
+4,Proposal,1970-01-04
+4,Negotiation,1970-01-05
+4,Won,1970-01-11
+CSV
+  local s=(stage-funnel --history deals.csv --stages Lead,Qualified,Proposal,Negotiation --won Won --lost Lost)
+  run 0 "${s[@]}" --as-of 1970-01-12
+  [[ $(sed -n 1p out.txt) =~ ^stage\ +entered\ +advanced\ +to_next\ +median_days\ +p90_days\ +mean_days\ +open\ +open_median_days$ ]] ||
+    fail "stage-funnel header: $OUT"
+  [[ $(sed -n 2p out.txt) =~ ^Lead\ +3\ +2\ +66.7%\ +1.5\ +1.9\ +1.5\ +1\ +10.0$ ]] || fail "stage Lead: $OUT"
+  [[ $(sed -n 5p out.txt) =~ ^Negotiation\ +1\ +0\ +-\ +6.0 ]] || fail "stage Negotiation: $OUT"
+  [[ $OUT =~ $'\n'Lead\ +66.7%\ +33.3%\ +0.0%$'\n'Qualified\ +66.7%\ +33.3% ]] || fail "reached: $OUT"
+  contains "$OUT" "entities: 4  won: 2  lost: 1  win rate: 66.7%" "win rate"
+  contains "$OUT" "cycle to won (days from the first visit): median 8.0  p90 9.6  mean 8.0" "cycle"
+  run 0 "${s[@]}" --csv
+  [[ $(sed -n 2p out.txt) == "Lead,3,2,0.6666666666666666,1.5,1.9,1.5,1,,," ]] || fail "stage CSV: $OUT"
+  run 0 "${s[@]}" --json
+  contains "$OUT" '"reached":[[0,2,1,0],[0,0,2,1],[0,0,0,1],[0,0,0,0]],"entities":4,"won":2,"lost":1,' "stage JSON"
+  contains "$OUT" '{"as_of":null,' "stage JSON as_of"
+  run 0 stage-funnel --history deals.csv --stages Lead,Qualified
+  contains "$OUT" "ignored: 6 rows of other stages, 0 rows without a time" "ignored rows"
+  run 1 stage-funnel --history deals.csv --stages Lead,Lead
+  contains "$ERR" 'rapport: stages: "Lead" appears more than once' "duplicate stage"
+  run 1 stage-funnel --history deals.csv --stages Lead --won Won --lost Won
+  contains "$ERR" 'won_stages: "Won" is also a lost stage' "won and lost"
+  run 1 stage-funnel --history nofile.csv --stages Lead
+  run 2 stage-funnel --stages Lead
+  contains "$ERR" "--history FILE.csv is required" "no history"
+  run 2 stage-funnel --history deals.csv
+  run 2 stage-funnel crm.db --history deals.csv --stages Lead
+  contains "$ERR" "unexpected argument 'crm.db'" "stage-funnel takes no database"
 }
 
 "case_$CASE"
