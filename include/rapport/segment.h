@@ -31,6 +31,10 @@ struct SegmentNode;
 // An immutable expression tree; copies share it.
 class SegmentExpr {
  public:
+  // The deepest tree Parse, FromJson and CheckSegment accept: every accepted tree prints to text and
+  // JSON that read back, and evaluation stays far from the stack's end.
+  static constexpr int kMaxDepth = 200;
+
   // Parses the text form. Errors read "<line>:<column>: <problem>" followed by the line and a caret.
   static absl::StatusOr<SegmentExpr> Parse(std::string_view text);
   // Reads the JSON form (see docs/segments.md). Errors name the JSON path of the bad part.
@@ -73,6 +77,9 @@ class SegmentExpr {
   friend SegmentExpr operator!(const SegmentExpr& a);
   // Structural equality (same tree, positions ignored).
   friend bool operator==(const SegmentExpr& a, const SegmentExpr& b);
+
+  // Levels from the root to the deepest leaf (a lone field or literal is 1).
+  int Depth() const;
 
   // Field names the expression reads and saved segments it refers to, sorted and distinct.
   std::vector<std::string> Fields() const;

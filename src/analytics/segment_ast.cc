@@ -9,6 +9,12 @@
 namespace rapport {
 namespace internal {
 
+int HeightOver(const std::vector<NodePtr>& args) {
+  int tallest = 0;
+  for (const auto& a : args) tallest = std::max(tallest, a->height);
+  return tallest + 1;
+}
+
 bool SameTree(const SegmentNode& a, const SegmentNode& b) {
   if (a.op != b.op || !(a.literal == b.literal) || a.name != b.name || a.args.size() != b.args.size()) return false;
   for (size_t i = 0; i < a.args.size(); ++i) {
@@ -90,6 +96,7 @@ NodePtr Make(SegmentOp op, std::vector<NodePtr> args, std::string name = {}) {
   n->op = op;
   n->args = std::move(args);
   n->name = std::move(name);
+  n->height = HeightOver(n->args);
   return n;
 }
 
@@ -223,6 +230,8 @@ SegmentExpr operator||(const SegmentExpr& a, const SegmentExpr& b) {
 }
 SegmentExpr operator!(const SegmentExpr& a) { return SegmentExpr(Make(SegmentOp::kNot, {a.node_})); }
 bool operator==(const SegmentExpr& a, const SegmentExpr& b) { return internal::SameTree(*a.node_, *b.node_); }
+
+int SegmentExpr::Depth() const { return node_->height; }
 
 std::vector<std::string> SegmentExpr::Fields() const {
   std::set<std::string> fields, segments;

@@ -39,7 +39,11 @@ struct SegmentNode {
   std::string name;                // kField: field name; kCall: function name
   std::vector<std::shared_ptr<const SegmentNode>> args;
   int line = 0, column = 0;        // where the parser found it; 0 when built or read from JSON
+  int height = 1;                  // levels down to the deepest leaf: text, JSON and checks bound it
 };
+
+// 1 + the tallest argument's height.
+int HeightOver(const std::vector<std::shared_ptr<const SegmentNode>>& args);
 
 using NodePtr = std::shared_ptr<const SegmentNode>;
 

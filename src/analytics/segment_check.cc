@@ -303,6 +303,11 @@ class Checker {
 }  // namespace
 
 absl::StatusOr<CheckedSegment> Check(const SegmentNode& root, const SegmentSchema& schema, const std::string* source) {
+  // Built trees have no parser to bound them; the checker guards everything that evaluates.
+  if (root.height > SegmentExpr::kMaxDepth) {
+    return absl::InvalidArgumentError(
+        StrCat("expression nested too deeply (", root.height, " levels, at most ", SegmentExpr::kMaxDepth, ")"));
+  }
   Checker checker(schema);
   try {
     VType t = checker.Visit(root);

@@ -254,10 +254,21 @@ std::shared_ptr<SegmentNode> NewNode(SegmentOp op) {
   return n;
 }
 
-constexpr int kMaxJsonDepth = 200;
+NodePtr FromJsonNode(const Json& j, const std::string& path, int depth);
 
+// The same height bound as the text form, so that whatever JSON reads also prints to text.
 NodePtr FromJsonValue(const Json& j, const std::string& path, int depth) {
-  if (depth > kMaxJsonDepth) throw JsonError(path, "nested too deeply");
+  auto too_deep = [&] {
+    return JsonError(path, StrCat("nested too deeply (more than ", SegmentExpr::kMaxDepth, " levels)"));
+  };
+  if (depth > SegmentExpr::kMaxDepth) throw too_deep();  // before recursing any further
+  auto n = std::const_pointer_cast<SegmentNode>(FromJsonNode(j, path, depth));
+  n->height = HeightOver(n->args);
+  if (n->height > SegmentExpr::kMaxDepth) throw too_deep();
+  return n;
+}
+
+NodePtr FromJsonNode(const Json& j, const std::string& path, int depth) {
   auto lit = [](Literal l) {
     auto n = NewNode(SegmentOp::kLiteral);
     n->literal = std::move(l);

@@ -25,7 +25,9 @@ namespace internal {
 namespace {
 
 constexpr size_t kMaxSource = 1 << 20;
-constexpr int kMaxDepth = 200;
+// Parentheses nest calls without adding levels to the tree, so the call depth gets its own, larger
+// bound; a tree of SegmentExpr::kMaxDepth levels always prints to text within it.
+constexpr int kMaxRecursion = 256;
 
 enum class Tok {
   kEnd, kName, kQuotedName, kNumber, kDuration, kString,
@@ -337,12 +339,27 @@ class Parser {
     n->args = std::move(args);
     n->line = at.line;
     n->column = at.column;
+    n->height = HeightOver(n->args);
+    Bounded(n);
+    return n;
+  }
+
+  // Left-associative chains (a / b / c ...) grow the tree without recursing, so the tree's own
+  // height is bounded too: JSON, the checker and the evaluator walk it recursively.
+  static NodePtr Bounded(NodePtr n) {
+    if (n->height > SegmentExpr::kMaxDepth) {
+      throw ParseError(n->line, n->column,
+                       StrCat("expression nested too deeply (more than ", SegmentExpr::kMaxDepth, " levels)"));
+    }
     return n;
   }
 
   struct DepthGuard {
     explicit DepthGuard(Parser* p) : p(p) {
-      if (++p->depth_ > kMaxDepth) throw ParseError(p->tok_.line, p->tok_.column, "expression nested too deeply");
+      if (++p->depth_ > kMaxRecursion) {
+        throw ParseError(p->tok_.line, p->tok_.column,
+                         StrCat("expression nested too deeply (more than ", kMaxRecursion, " open parentheses, nots or minuses)"));
+      }
     }
     ~DepthGuard() { --p->depth_; }
     Parser* p;
@@ -354,7 +371,7 @@ class Parser {
     while (AtName("or")) {
       Shift();
       NodePtr right = And();
-      left = Positioned(MakeLogical(SegmentOp::kOr, left, right), left);
+      left = Bounded(Positioned(MakeLogical(SegmentOp::kOr, left, right), left));
     }
     return left;
   }
@@ -364,7 +381,7 @@ class Parser {
     while (AtName("and")) {
       Shift();
       NodePtr right = Not();
-      left = Positioned(MakeLogical(SegmentOp::kAnd, left, right), left);
+      left = Bounded(Positioned(MakeLogical(SegmentOp::kAnd, left, right), left));
     }
     return left;
   }
@@ -484,7 +501,7 @@ class Parser {
       auto m = std::const_pointer_cast<SegmentNode>(n);
       m->line = at.line;
       m->column = at.column;
-      return m;
+      return Bounded(m);
     }
     return Primary();
   }

@@ -237,6 +237,22 @@ def test_parse_errors_reach_python_unchanged():
         Expr(42)
 
 
+def test_depth_is_bounded_in_text_and_builder_alike():
+    assert Expr.MAX_DEPTH == 200
+    deepest = Expr("x" + " / 1" * 198 + " > 0")
+    assert deepest.depth == 200
+    assert Expr.from_json(deepest.to_json()).same_as(deepest)
+    with pytest.raises(rapport.ValidationError, match=r"^1:799: expression nested too deeply \(more than 200 levels\)"):
+        Expr("x" + " / 1" * 199 + " > 0")
+    built = F.x
+    for _ in range(199):
+        built = built / 2
+    assert built.depth == 200
+    with pytest.raises(rapport.ValidationError) as info:
+        built / 2
+    assert str(info.value) == "expression nested too deeply (201 levels, at most 200)"
+
+
 def _small_frame():
     df = pd.DataFrame({"id": [1, 2], "monetary": [1.0, 2.0], "region": ["a", "b"]})
     return rapport.Frame.from_pandas(df)

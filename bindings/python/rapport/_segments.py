@@ -112,6 +112,7 @@ class Expr:
     """
 
     __slots__ = ("_e",)
+    MAX_DEPTH: int = _core.Expr.MAX_DEPTH
     __hash__ = None  # type: ignore[assignment]  # == builds an expression
     __array_ufunc__ = None  # numpy scalars defer to Expr: np.int64(5) < F.x builds x > 5
 
@@ -125,6 +126,9 @@ class Expr:
 
     @classmethod
     def _wrap(cls, e: Any) -> "Expr":
+        # Builder chains grow without a parser to bound them; refusing here keeps every Expr printable.
+        if e.depth > _core.Expr.MAX_DEPTH:
+            raise ValidationError(f"expression nested too deeply ({e.depth} levels, at most {_core.Expr.MAX_DEPTH})")
         out = cls.__new__(cls)
         out._e = e
         return out
@@ -164,6 +168,11 @@ class Expr:
         if not isinstance(other, Expr):
             raise TypeError(f"same_as: expected an Expr or str, got {type(other).__name__}")
         return self._e.same_as(other._e)
+
+    @property
+    def depth(self) -> int:
+        """Levels from the root to the deepest leaf; at most ``Expr.MAX_DEPTH`` (200)."""
+        return self._e.depth
 
     def fields(self) -> list[str]:
         """The field names the expression reads, sorted."""

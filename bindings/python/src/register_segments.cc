@@ -100,7 +100,9 @@ void RegisterExpr(py::module_& m) {
       .def("to_text", [](const SegmentExpr& self) { return Text(self.ToText()); })
       .def("to_json", [](const SegmentExpr& self) { return Text(self.ToJson()); })
       .def("fields", [](const SegmentExpr& self) { return PyStrings(self.Fields()); })
-      .def("segments_referenced", [](const SegmentExpr& self) { return PyStrings(self.SegmentsReferenced()); });
+      .def("segments_referenced", [](const SegmentExpr& self) { return PyStrings(self.SegmentsReferenced()); })
+      .def_property_readonly("depth", &SegmentExpr::Depth);
+  e.attr("MAX_DEPTH") = SegmentExpr::kMaxDepth;
 }
 
 // -------------------------------------------------------------------------------- frames

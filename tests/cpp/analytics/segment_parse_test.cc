@@ -1,5 +1,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rapport/frame.h"
 #include "rapport/segment.h"
 
 namespace rapport {
@@ -115,6 +116,43 @@ TEST(SegmentParse, BuilderMakesTheParsersTrees) {
   EXPECT_EQ(built, P("monetary > 5000 and has_tag(\"vip\") and not in_segment(\"blocked\")"));
   EXPECT_EQ(E::Field("t").Ge(E::Call("now").Minus(E::Duration(90, 'd'))), P("t >= now() - 90d"));
   EXPECT_EQ(E::Field("d").Lt(E::Date(absl::CivilDay(2025, 1, 31))), P("d < date \"2025-01-31\""));
+}
+
+// "x / 1 / 1 ... > 0" with `divisions` divisions: a tree of divisions + 2 levels built without recursion.
+std::string DivisionChain(int divisions) {
+  std::string text = "x";
+  for (int i = 0; i < divisions; ++i) text += " / 1";
+  return text + " > 0";
+}
+
+// Found by the segment_parse fuzzer: long left-associative chains used to parse into trees deeper
+// than the JSON form reads back.
+TEST(SegmentParse, TreeDepthIsBoundedTheSameWayInTextJsonAndChecks) {
+  SegmentExpr deepest = P(DivisionChain(SegmentExpr::kMaxDepth - 2));
+  EXPECT_EQ(deepest.Depth(), SegmentExpr::kMaxDepth);
+  auto from_json = SegmentExpr::FromJson(deepest.ToJson());
+  ASSERT_TRUE(from_json.ok()) << from_json.status();
+  EXPECT_EQ(*from_json, deepest);
+  EXPECT_EQ(P(deepest.ToText()), deepest);
+  EXPECT_TRUE(CheckSegment(deepest, {{"x", ColumnType::kNumber}}).ok());
+
+  // The operator that makes the tree one level too deep (here the comparison) gets the caret.
+  std::string too_deep = ErrorOf(DivisionChain(SegmentExpr::kMaxDepth - 1));
+  EXPECT_THAT(too_deep, ::testing::StartsWith("1:799: expression nested too deeply (more than 200 levels)"));
+  EXPECT_THAT(ErrorOf(DivisionChain(100000)), HasSubstr("expression nested too deeply (more than 200 levels)"));
+  std::string ors = "x = 1";
+  for (int i = 0; i < 300; ++i) ors = "(" + ors + ") and x = 1 or x = 2";
+  EXPECT_THAT(ErrorOf(ors), HasSubstr("expression nested too deeply"));
+
+  auto r = SegmentExpr::FromJson(R"({"not":)" + deepest.ToJson() + "}");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "$: nested too deeply (more than 200 levels)");
+
+  SegmentExpr built = SegmentExpr::Field("x");
+  for (int i = 0; i < SegmentExpr::kMaxDepth; ++i) built = built.DividedBy(SegmentExpr::Number(2));
+  EXPECT_EQ(built.Depth(), SegmentExpr::kMaxDepth + 1);
+  EXPECT_EQ(CheckSegment(built.Gt(SegmentExpr::Number(0)), {{"x", ColumnType::kNumber}}).message(),
+            "expression nested too deeply (202 levels, at most 200)");
 }
 
 }  // namespace
