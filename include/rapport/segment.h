@@ -121,6 +121,12 @@ struct SegmentContext {
   std::function<absl::StatusOr<std::vector<int64_t>>(std::string_view name)> segment_members;
   // Threads to use (0: as many as the hardware has, 1: none extra).
   int threads = 0;
+  // Orders to compute the order metrics (frequency, monetary, aov, first_order_at, last_order_at,
+  // mean_interpurchase_days and what derives from them) from, instead of the frame's columns of those
+  // names: the evaluation from base data. Only the customers that pass the expression's other `and`
+  // conditions have their orders aggregated, unless it ranks all customers (rfm_*, value_tier).
+  // The result equals AddOrderMetrics(*orders, frame) followed by EvaluateSegment. Not owned.
+  const OrderFrame* orders = nullptr;
 };
 
 // The ids (ascending) of the frame's customers for which the expression is true.

@@ -1,12 +1,10 @@
 #include "rapport/frame.h"
 
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
-#include "analytics/rfm_order_scan.h"
 
 namespace rapport {
 
@@ -207,52 +205,6 @@ void OrderFrame::Sort() {
   permute(customer);
   permute(at);
   permute(amount);
-}
-
-absl::Status AddOrderMetrics(const OrderFrame& orders, CustomerFrame& frame) {
-  const size_t n = frame.rows();
-  NumberColumn frequency{std::vector<double>(n, 0.0)}, monetary{std::vector<double>(n, 0.0)};
-  NumberColumn aov{std::vector<double>(n, NAN)}, interval{std::vector<double>(n, NAN)};
-  TimeColumn first{std::vector<int64_t>(n, kNullTime)}, last{std::vector<int64_t>(n, kNullTime)};
-  // Customer by customer in (customer, at) order, in parallel parts of whole customers; each part
-  // writes only its own customers' rows.
-  auto sorted = internal::SortedOrders::Make(orders, internal::PartsFor(0, orders.rows()));
-  if (!sorted.ok()) return sorted.status();
-  {
-    sorted->Run([&](int part) {
-      size_t row = 0;
-      bool positioned = false;
-      sorted->ForEachCustomer(part, [&](const internal::CustomerOrders& all) {
-        const internal::CustomerOrders o = all.Until(std::numeric_limits<int64_t>::max());  // orders with a time
-        if (o.empty()) return;
-        if (!positioned) {
-          row = std::lower_bound(frame.ids.begin(), frame.ids.end(), o.customer()) - frame.ids.begin();
-          positioned = true;
-        }
-        while (row < n && frame.ids[row] < o.customer()) ++row;
-        if (row >= n || frame.ids[row] != o.customer()) return;
-        double sum = 0;
-        for (size_t j = 0; j < o.size(); ++j) sum += o.amount(j);
-        const double count = static_cast<double>(o.size());
-        frequency.values[row] = count;
-        monetary.values[row] = sum;
-        aov.values[row] = sum / count;
-        first.values[row] = o.at(0);
-        last.values[row] = o.at(o.size() - 1);
-        if (o.size() >= 2) {
-          interval.values[row] =
-              static_cast<double>(o.at(o.size() - 1) - o.at(0)) / (count - 1) / static_cast<double>(kMicrosPerDay);
-        }
-      });
-    });
-  }
-  frame.Add("frequency", std::move(frequency));
-  frame.Add("monetary", std::move(monetary));
-  frame.Add("aov", std::move(aov));
-  frame.Add("first_order_at", std::move(first));
-  frame.Add("last_order_at", std::move(last));
-  frame.Add("mean_interpurchase_days", std::move(interval));
-  return absl::OkStatus();
 }
 
 }  // namespace rapport

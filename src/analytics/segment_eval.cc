@@ -9,12 +9,14 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <numeric>
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "analytics/segment_ast.h"
 #include "analytics/segment_check.h"
+#include "analytics/segment_eval.h"
 #include "analytics/segment_eval_nodes.h"
 #include "base/strings.h"
 #include "base/text.h"
@@ -982,45 +984,64 @@ class SegmentProgram {
 
 namespace {
 
-void RunRange(const FilterNode& root, const std::vector<int64_t>& ids, size_t begin, size_t end, std::vector<int64_t>& out) {
+void RunRange(const FilterNode& root, size_t begin, size_t end, std::vector<uint32_t>& out) {
   uint32_t rows[kBatch], kept[kBatch];
   for (size_t start = begin; start < end; start += kBatch) {
     uint32_t n = static_cast<uint32_t>(std::min<size_t>(kBatch, end - start));
     for (uint32_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(start + i);
     uint32_t m = root.Filter(rows, n, kept);
-    for (uint32_t i = 0; i < m; ++i) out.push_back(ids[kept[i]]);
+    out.insert(out.end(), kept, kept + m);
   }
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<uint32_t>> MatchingRows(const std::vector<const SegmentNode*>& conjuncts,
+                                                   const CheckedSegment& types, const CustomerFrame& frame,
+                                                   const SegmentContext& context) {
+  if (frame.rows() > UINT32_MAX) return absl::InvalidArgumentError("frame: more than 4294967295 rows");
+  // The program owns derived columns the nodes read: it lives until the evaluation ends.
+  SegmentProgram program(frame, types, context);
+  std::vector<std::unique_ptr<FilterNode>> filters;
+  try {
+    for (const SegmentNode* c : conjuncts) filters.push_back(program.Cond(*c));
+  } catch (const CompileError& e) {
+    return e.status;
+  }
+  const size_t n = frame.rows();
+  if (filters.empty()) {
+    std::vector<uint32_t> all(n);
+    std::iota(all.begin(), all.end(), 0u);
+    return all;
+  }
+  std::unique_ptr<FilterNode> root =
+      filters.size() == 1 ? std::move(filters[0]) : std::make_unique<AndFilter>(std::move(filters));
+  size_t threads = context.threads > 0 ? context.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max<size_t>(1, n / 65536));
+  std::vector<std::vector<uint32_t>> parts(threads);
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) {
+    workers.emplace_back([&, t] { RunRange(*root, n * t / threads, n * (t + 1) / threads, parts[t]); });
+  }
+  RunRange(*root, 0, n / threads, parts[0]);
+  for (auto& w : workers) w.join();
+  std::vector<uint32_t> out = std::move(parts[0]);
+  for (size_t t = 1; t < threads; ++t) out.insert(out.end(), parts[t].begin(), parts[t].end());
+  return out;
+}
+
 }  // namespace internal
 
 absl::StatusOr<std::vector<int64_t>> EvaluateSegment(const SegmentExpr& expr, const CustomerFrame& frame,
                                                      const SegmentContext& context) {
-  if (frame.rows() > UINT32_MAX) return absl::InvalidArgumentError("frame: more than 4294967295 rows");
+  if (context.orders != nullptr) return internal::EvaluateOverOrders(expr, frame, context);
   auto checked = internal::Check(expr, SchemaOf(frame));
   if (!checked.ok()) return checked.status();
-  // The program owns derived columns the nodes read: it lives until the evaluation ends.
-  internal::SegmentProgram program(frame, *checked, context);
-  std::unique_ptr<internal::FilterNode> root;
-  try {
-    root = program.Cond(expr.node());
-  } catch (const internal::CompileError& e) {
-    return e.status;
-  }
-  const size_t n = frame.rows();
-  size_t threads = context.threads > 0 ? context.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads, std::max<size_t>(1, n / 65536));
-  std::vector<std::vector<int64_t>> parts(threads);
-  std::vector<std::thread> workers;
-  for (size_t t = 1; t < threads; ++t) {
-    workers.emplace_back([&, t] { internal::RunRange(*root, frame.ids, n * t / threads, n * (t + 1) / threads, parts[t]); });
-  }
-  internal::RunRange(*root, frame.ids, 0, n / threads, parts[0]);
-  for (auto& w : workers) w.join();
-  std::vector<int64_t> out = std::move(parts[0]);
-  for (size_t t = 1; t < threads; ++t) out.insert(out.end(), parts[t].begin(), parts[t].end());
-  return out;
+  auto rows = internal::MatchingRows({&expr.node()}, *checked, frame, context);
+  if (!rows.ok()) return rows.status();
+  std::vector<int64_t> ids(rows->size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = frame.ids[(*rows)[i]];
+  return ids;
 }
 
 }  // namespace rapport
