@@ -55,6 +55,9 @@ class FilterNode {
  public:
   virtual ~FilterNode() = default;
   virtual uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const = 0;
+  // Bytes of column data read per row, for ordering the operands of `and` (memory traffic, not
+  // computation, is what a scan of a large frame mostly costs).
+  virtual double BytesPerRow() const { return 8; }
 };
 
 }  // namespace rapport::internal

@@ -1,7 +1,10 @@
 // EvaluateSegment from base data (SegmentContext::orders) against the warm path it must equal:
-// AddOrderMetrics over all orders, then EvaluateSegment on the frame with its metrics.
+// AddOrderMetrics over all orders, then EvaluateSegment on the frame with its metrics. Also frames
+// large enough for the evaluator to reorder the operands of `and`.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <random>
 
 #include "analytics/frame_select.h"
@@ -125,6 +128,35 @@ TEST(SegmentFromOrders, ErrorsAreTheWarmPathsAndNameTheProblem) {
   d.orders.amount.pop_back();
   auto uneven = EvaluateSegment(*SegmentExpr::Parse("region = \"华东\" and monetary > 5"), d.customers, ctx);
   EXPECT_EQ(uneven.status().message(), "orders: columns differ in length (customer 800, at 800, amount 799)");
+}
+
+// From 16,384 rows on, the evaluator samples the operands of a top-level `and` and runs the cheapest
+// and most selective first; members must be those of each operand alone, intersected.
+TEST(SegmentEvaluation, LargeFramesReorderAndOperandsWithoutChangingMembers) {
+  Data d = Generate(40000, 1, 13);
+  ASSERT_TRUE(AddOrderMetrics(d.orders, d.customers).ok());
+  const std::vector<std::string> operands = {
+      R"(industry in ("制造业", "Retail"))", R"(region = "华东")", R"(has_tag("vip"))", "monetary > 200",
+      "days_since(last_order_at) <= 90", "score > 20 or region is null"};
+  SegmentContext ctx;
+  ctx.as_of = kNow;
+  for (int threads : {1, 2}) {
+    ctx.threads = threads;
+    std::vector<int64_t> expected = d.customers.ids;
+    std::string all;
+    for (const std::string& operand : operands) {
+      auto alone = EvaluateSegment(*SegmentExpr::Parse(operand), d.customers, ctx);
+      ASSERT_TRUE(alone.ok()) << alone.status();
+      std::vector<int64_t> both;
+      std::set_intersection(expected.begin(), expected.end(), alone->begin(), alone->end(), std::back_inserter(both));
+      expected = both;
+      all += (all.empty() ? "" : " and ") + ("(" + operand + ")");
+      auto together = EvaluateSegment(*SegmentExpr::Parse(all), d.customers, ctx);
+      ASSERT_TRUE(together.ok()) << together.status();
+      EXPECT_EQ(*together, expected) << all;
+    }
+    EXPECT_GT(expected.size(), 0u);
+  }
 }
 
 // AddOrderMetrics picks out a small frame's orders with one scan instead of aggregating everyone; it
