@@ -502,6 +502,28 @@ def test_orders_give_order_metrics():
         rapport.Frame.from_pandas(customers, orders=naive)
 
 
+def test_segment_with_orders_aggregates_only_candidates_and_equals_the_full_frame():
+    rng = np.random.default_rng(5)
+    n = 3000
+    customers = pd.DataFrame({"region": rng.choice(["华东", "华南", "North"], n),
+                              "tags": [list(rng.choice(["vip", "b2b"], rng.integers(0, 3), replace=False))
+                                       for _ in range(n)]},
+                             index=pd.Index(np.arange(1, n + 1) * 7))
+    orders = pd.DataFrame({
+        "customer_id": rng.integers(1, n + 1, 8 * n) * 7,
+        "ordered_at": pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 365 * 24, 8 * n), "h"),
+        "amount": rng.integers(1, 10000, 8 * n) / 8,
+    })
+    as_of = dt.datetime(2025, 1, 1, tzinfo=UTC)
+    full = rapport.Frame.from_pandas(customers, orders=orders)
+    for text in ['region = "华东" and has_tag("vip") and monetary > 500 and recency_days <= 60',
+                 'has_tag("b2b") and (frequency >= 10 or region = "North")',
+                 'rfm_segment = "Champions" and region = "华南"']:
+        expected = full.segment(text, as_of)
+        assert len(expected) > 0, text
+        assert rapport.segment(customers, text, as_of, orders=orders).tolist() == expected.tolist(), text
+
+
 def test_column_conversions():
     df = pd.DataFrame({
         "id": [3, 1, 2],

@@ -665,7 +665,9 @@ def _ids_of(s, what: str):
     return s.to_numpy()
 
 
-def _add_orders(handle: Any, orders: Any, customer: str, at: str, amount: str) -> None:
+def _add_orders(handle: Any, orders: Any, customer: str, at: str, amount: str, *, keep: bool = False) -> None:
+    """Computes the order metrics into ``handle``, or with ``keep`` hands the orders to it for
+    evaluate() to aggregate only the customers it needs."""
     np = _numpy()
     pd = _pandas()
     if not isinstance(orders, pd.DataFrame):
@@ -685,7 +687,7 @@ def _add_orders(handle: Any, orders: Any, customer: str, at: str, amount: str) -
     except _NaiveTimes as e:
         raise ValidationError(f"orders: column {at!r}: {e}") from None
     amounts = pd.to_numeric(orders[amount]).to_numpy(dtype=np.float64, na_value=np.nan)
-    handle.add_orders(customers, values, mul, div, amounts, amount)
+    (handle.keep_orders if keep else handle.add_orders)(customers, values, mul, div, amounts, amount)
 
 
 def columns_to_pandas(ids: Any, columns: list):
@@ -726,5 +728,8 @@ def segment(data: Any, expr: "Expr | str", as_of: Any = None, *, orders: Any = N
             raise ValidationError("orders: give them to Frame.from_pandas (the frame is already built)")
         frame = data
     else:
-        frame = Frame.from_pandas(data, orders=orders, customer=customer, at=at, amount=amount)
+        frame = Frame.from_pandas(data)
+        if orders is not None:
+            # Only the customers the other conditions keep get their orders aggregated.
+            _add_orders(frame._f, orders, customer, at, amount, keep=True)
     return frame.segment(expr, as_of, segments=segments, threads=threads)

@@ -111,6 +111,7 @@ void RegisterExpr(py::module_& m) {
 // id (as the engine requires): `order[i]` is the caller's row that became row i.
 struct PyFrame {
   CustomerFrame frame;
+  std::optional<OrderFrame> orders;  // kept for evaluate() (keep_orders)
   std::vector<uint32_t> order;  // empty: the caller's rows were already ascending
 
   size_t Source(size_t row) const { return order.empty() ? row : order[row]; }
@@ -156,6 +157,28 @@ int64_t ToMicros(int64_t v, int64_t mul, int64_t div) {
   std::optional<int64_t> m = ScaleToMicros(v, mul, div);
   if (!m) RaiseValidation("time: out of range");
   return *m;
+}
+
+// Orders from numpy arrays (times in units of mul/div µs); NaT times stay missing (the core skips such
+// orders), a missing or infinite amount is refused.
+OrderFrame ToOrderFrame(const Array<int64_t>& customer, const Array<int64_t>& at, int64_t mul, int64_t div,
+                        const Array<double>& amount, py::handle amount_column) {
+  std::string amount_name = Str(amount_column, "amount column");
+  OrderFrame o;
+  o.customer = ToVector(customer);
+  o.at = ToVector(at);
+  o.amount = ToVector(amount);
+  if (o.at.size() != o.customer.size() || o.amount.size() != o.customer.size()) {
+    RaiseValidation("orders: the columns differ in length");
+  }
+  if (mul <= 0 || div <= 0) RaiseValidation("time unit: must be positive");
+  for (size_t i = 0; i < o.rows(); ++i) {
+    o.at[i] = ToMicros(o.at[i], mul, div);
+    if (!std::isfinite(o.amount[i])) {
+      RaiseValidation(Cat({"orders: column \"", amount_name, "\": missing or infinite amount in row ", std::to_string(i)}));
+    }
+  }
+  return o;
 }
 
 void AddColumns(py::class_<PyFrame>& cls) {
@@ -223,25 +246,18 @@ void AddColumns(py::class_<PyFrame>& cls) {
       .def("add_orders",
            [](PyFrame& self, const Array<int64_t>& customer, const Array<int64_t>& at, int64_t mul, int64_t div,
               const Array<double>& amount, py::handle amount_column) {
-             std::string amount_name = Str(amount_column, "amount column");
-             OrderFrame o;
-             o.customer = ToVector(customer);
-             o.at = ToVector(at);
-             o.amount = ToVector(amount);
-             if (o.at.size() != o.customer.size() || o.amount.size() != o.customer.size()) {
-               RaiseValidation("orders: the columns differ in length");
-             }
-             if (mul <= 0 || div <= 0) RaiseValidation("time unit: must be positive");
-             for (size_t i = 0; i < o.rows(); ++i) {
-               o.at[i] = ToMicros(o.at[i], mul, div);  // NaT stays missing: the core skips such orders
-               if (!std::isfinite(o.amount[i])) {
-                 RaiseValidation(Cat({"orders: column \"", amount_name, "\": missing or infinite amount in row ", std::to_string(i)}));
-               }
-             }
+             OrderFrame o = ToOrderFrame(customer, at, mul, div, amount, amount_column);
              Check(NoGil([&] { return AddOrderMetrics(o, self.frame); }));
            },
            "Order metrics (frequency, monetary, aov, first_order_at, last_order_at, mean_interpurchase_days);\n"
-           "orders without a time (NaT) are skipped, a missing amount is refused.");
+           "orders without a time (NaT) are skipped, a missing amount is refused.")
+      .def("keep_orders",
+           [](PyFrame& self, const Array<int64_t>& customer, const Array<int64_t>& at, int64_t mul, int64_t div,
+              const Array<double>& amount, py::handle amount_column) {
+             self.orders = ToOrderFrame(customer, at, mul, div, amount, amount_column);
+           },
+           "Orders that evaluate() computes the order metrics from, for the customers it needs them for\n"
+           "(SegmentContext::orders), instead of metric columns computed for everyone up front.");
 }
 
 // [(name, ColumnType index)].
@@ -264,6 +280,7 @@ py::array_t<int64_t> Evaluate(const PyFrame& self, const SegmentExpr& expr, std:
   SegmentContext ctx;
   if (as_of) ctx.as_of = *as_of;
   ctx.threads = threads;
+  if (self.orders) ctx.orders = &*self.orders;
   ctx.segment_members = [members](std::string_view name) -> absl::StatusOr<std::vector<int64_t>> {
     auto it = members->find(name);
     if (it == members->end()) {
