@@ -13,6 +13,8 @@
 //   BM_Analytics_Cohort        ComputeCohortRetention by month (rapport/retention.h)   "
 //   BM_Analytics_EventFunnel   EventFunnel, 5 steps, 30 days (rapport/funnel.h)        "
 //   BM_Analytics_StageFunnel   StageFunnel of lead..won, lost terminal (rapport/funnel.h) "
+#include <sys/resource.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -319,5 +321,9 @@ int main(int argc, char** argv) {
   rapport::bench::Register();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  // The process's peak resident memory (data generation included), for scripts/bench-analytics.
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::fprintf(stderr, "{\"engine\": \"rapport\", \"peak_rss_bytes\": %lld}\n", static_cast<long long>(usage.ru_maxrss) * 1024);
   return 0;
 }

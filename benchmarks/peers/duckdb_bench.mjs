@@ -201,6 +201,8 @@ async function main() {
     const digest = await task.digest(result);
     process.stdout.write(JSON.stringify({ engine: 'duckdb', task: name, seconds, digest }) + '\n');
   }
+  // The process's peak resident memory (loading included); maxRSS is in KiB.
+  process.stdout.write(JSON.stringify({ engine: 'duckdb', peak_rss_bytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
   conn.closeSync?.();
 }
 

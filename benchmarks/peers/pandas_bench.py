@@ -10,6 +10,7 @@ task: {"engine": "pandas", "task": ..., "seconds": [...], "digest": ...}. pandas
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 
@@ -274,6 +275,9 @@ def main():
             seconds.append(time.perf_counter() - t)
         print(json.dumps({"engine": "pandas", "task": task, "seconds": seconds, "digest": digest(meta, result)},
                          ensure_ascii=False), flush=True)
+    # The process's peak resident memory (loading included); ru_maxrss is in KiB on Linux.
+    print(json.dumps({"engine": "pandas", "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}),
+          flush=True)
 
 
 if __name__ == "__main__":
