@@ -80,6 +80,15 @@ class SortedOrders {
   // Runs fn(part) for every part, each on its own thread (part 0 on the calling one).
   void Run(const std::function<void(int)>& fn) const;
 
+  // The rows in (customer, at) order, ties in row order, as an order frame.
+  OrderFrame ToFrame() const {
+    OrderFrame out;
+    out.customer.assign(customer_, customer_ + rows_);
+    out.at.assign(at_, at_ + rows_);
+    out.amount.assign(amount_, amount_ + rows_);
+    return out;
+  }
+
  private:
   struct Survey;
 

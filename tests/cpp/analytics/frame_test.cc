@@ -1,6 +1,9 @@
 #include "rapport/frame.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 
 #include "gtest/gtest.h"
 
@@ -63,6 +66,37 @@ TEST(OrderMetrics, AggregatesPerCustomerFromUnsortedOrders) {
   ragged.amount.pop_back();
   EXPECT_EQ(AddOrderMetrics(ragged, f).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(f.RowOf(4), -1);
+}
+
+// Sort puts rows in (customer, at) order with ties in row order, for dense and for spread-out ids.
+TEST(OrderFrame, SortIsStableByCustomerThenTime) {
+  for (int64_t spacing : {int64_t{1}, int64_t{1'000'000'007}}) {
+    std::mt19937_64 rng(spacing);
+    OrderFrame o;
+    for (int i = 0; i < 5000; ++i) {
+      o.customer.push_back(static_cast<int64_t>(rng() % 300) * spacing);
+      o.at.push_back(rng() % 7 == 0 ? kNullTime : static_cast<int64_t>(rng() % 20) * kMicrosPerDay);
+      o.amount.push_back(i);  // the original row, to see the tie order
+    }
+    std::vector<size_t> order(o.rows());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return o.customer[a] != o.customer[b] ? o.customer[a] < o.customer[b] : o.at[a] < o.at[b];
+    });
+    ASSERT_FALSE(o.IsSorted());
+    OrderFrame sorted = o;
+    sorted.Sort();
+    ASSERT_EQ(sorted.rows(), o.rows());
+    for (size_t i = 0; i < order.size(); ++i) {
+      ASSERT_EQ(sorted.amount[i], static_cast<double>(order[i])) << "row " << i << ", spacing " << spacing;
+      ASSERT_EQ(sorted.customer[i], o.customer[order[i]]);
+      ASSERT_EQ(sorted.at[i], o.at[order[i]]);
+    }
+    EXPECT_TRUE(sorted.IsSorted());
+    OrderFrame again = sorted;
+    again.Sort();
+    EXPECT_EQ(again.amount, sorted.amount);
+  }
 }
 
 }  // namespace
