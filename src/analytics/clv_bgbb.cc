@@ -6,6 +6,7 @@
 
 #include "analytics/clv_data.h"
 #include "analytics/clv_fit.h"
+#include "analytics/clv_internal.h"
 #include "analytics/clv_math.h"
 #include "analytics/clv_model_util.h"
 #include "base/status_macros.h"
@@ -202,5 +203,11 @@ absl::Status BgBbModel::PurchaseCountProbability(double n, std::span<const doubl
   }
   return absl::OkStatus();
 }
+
+namespace internal {
+double BgBbLogLikelihood(const BgBbModel::Params& p, const RecencyFrequency& data, std::span<double> gradient) {
+  return TotalLogLikelihood(p, CompressRows(data.frequency, data.recency, data.age, data.weights), 1, gradient.data());
+}
+}  // namespace internal
 
 }  // namespace rapport

@@ -8,6 +8,7 @@
 
 #include "analytics/clv_data.h"
 #include "analytics/clv_fit.h"
+#include "analytics/clv_internal.h"
 #include "analytics/clv_math.h"
 #include "analytics/clv_model_util.h"
 #include "base/status_macros.h"
@@ -213,5 +214,11 @@ absl::Status BgNbdModel::PurchaseCountProbability(double t, std::span<const doub
   }
   return absl::OkStatus();
 }
+
+namespace internal {
+double BgNbdLogLikelihood(const BgNbdModel::Params& p, const RecencyFrequency& data, std::span<double> gradient) {
+  return TotalLogLikelihood(p, IndexRows(data), 1, gradient.data());
+}
+}  // namespace internal
 
 }  // namespace rapport

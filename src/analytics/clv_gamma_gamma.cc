@@ -5,6 +5,7 @@
 
 #include "analytics/clv_data.h"
 #include "analytics/clv_fit.h"
+#include "analytics/clv_internal.h"
 #include "analytics/clv_math.h"
 #include "analytics/clv_model_util.h"
 #include "base/status_macros.h"
@@ -102,5 +103,12 @@ absl::Status GammaGammaModel::ConditionalExpectedSpend(const FrequencyMonetary& 
   }
   return absl::OkStatus();
 }
+
+namespace internal {
+double GammaGammaLogLikelihood(const GammaGammaModel::Params& p, const FrequencyMonetary& data,
+                               std::span<double> gradient) {
+  return TotalLogLikelihood(p, RepeatRows(data), 1, gradient.data());
+}
+}  // namespace internal
 
 }  // namespace rapport

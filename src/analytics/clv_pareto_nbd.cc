@@ -8,6 +8,7 @@
 
 #include "analytics/clv_data.h"
 #include "analytics/clv_fit.h"
+#include "analytics/clv_internal.h"
 #include "analytics/clv_math.h"
 #include "analytics/clv_model_util.h"
 #include "base/status_macros.h"
@@ -234,5 +235,11 @@ absl::Status ParetoNbdModel::PurchaseCountProbability(double t, std::span<const 
   }
   return absl::OkStatus();
 }
+
+namespace internal {
+double ParetoNbdLogLikelihood(const ParetoNbdModel::Params& p, const RecencyFrequency& data, std::span<double> gradient) {
+  return TotalLogLikelihood(p, IndexRows(data), 1, gradient.data());
+}
+}  // namespace internal
 
 }  // namespace rapport
