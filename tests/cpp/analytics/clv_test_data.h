@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -70,6 +71,34 @@ struct Columns {
   std::vector<double> x, tx, T, w;
   RecencyFrequency View() const { return RecencyFrequency{x, tx, T, w}; }
 };
+
+// Customers drawn from the BG/NBD story (Fader, Hardie & Lee 2005, section 3): rate lambda ~
+// gamma(r, alpha), dropout p ~ beta(a, b); purchases arrive at rate lambda and after each repeat
+// purchase the customer leaves with probability p; T is uniform on [t_min, t_max]. Deterministic for
+// a seed (libstdc++'s distributions).
+inline Columns SimulateBgNbd(size_t n, const BgNbdModel::Params& p, double t_min, double t_max, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::gamma_distribution<double> lambda_draw(p.r, 1 / p.alpha), beta_a(p.a, 1), beta_b(p.b, 1);
+  std::uniform_real_distribution<double> age(t_min, t_max), unit(0, 1);
+  Columns c;
+  for (size_t i = 0; i < n; ++i) {
+    const double lambda = lambda_draw(rng), ga = beta_a(rng), dropout = ga / (ga + beta_b(rng));
+    const double T = age(rng);
+    std::exponential_distribution<double> gap(lambda);
+    double t = 0, last = 0, x = 0;
+    while (true) {
+      t += gap(rng);
+      if (t > T) break;
+      ++x;
+      last = t;
+      if (unit(rng) < dropout) break;
+    }
+    c.x.push_back(x);
+    c.tx.push_back(last);
+    c.T.push_back(T);
+  }
+  return c;
+}
 
 }  // namespace rapport::testing
 
