@@ -14,6 +14,7 @@
 
 #include "analytics/retention_calendar.h"
 #include "base/splitmix64.h"
+#include "shared_data.h"
 #include "test_util.h"
 
 namespace rapport {
@@ -421,13 +422,7 @@ TEST(Churn, MatchesANaiveComputation) {
 // ---------------------------------------------------------------------------------------------
 // Reference data: the CDNOW cohort (Fader, Hardie & Lee) made its first purchase in Q1 1997.
 
-std::filesystem::path SharedData() {
-  if (const char* env = std::getenv("RAPPORT_SHARED_DATA")) return env;
-  for (const char* candidate : {"../shared/data", "../../shared/data", "../../../shared/data", "../../../../shared/data"}) {
-    if (std::filesystem::exists(std::filesystem::path(candidate) / "cdnow")) return candidate;
-  }
-  return "/work/shared/data";
-}
+using testing::SharedData;
 
 TEST(RetentionReference, CdnowIsOneQuarterlyCohortOfThreeMonths) {
   const std::filesystem::path file = SharedData() / "cdnow" / "CDNOW_master.txt";

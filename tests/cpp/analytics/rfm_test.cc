@@ -13,6 +13,7 @@
 
 #include "analytics/ranking_quantile.h"
 #include "base/splitmix64.h"
+#include "shared_data.h"
 #include "test_util.h"
 
 namespace rapport {
@@ -709,13 +710,7 @@ TEST(ValueTiers, FrameLevelMatchesTheArrays) {
 // ---------------------------------------------------------------------------------------------
 // Reference data: CDNOW (Fader, Hardie & Lee), every customer checked against a naive computation.
 
-std::filesystem::path SharedData() {
-  if (const char* env = std::getenv("RAPPORT_SHARED_DATA")) return env;
-  for (const char* candidate : {"../shared/data", "../../shared/data", "../../../shared/data", "../../../../shared/data"}) {
-    if (std::filesystem::exists(std::filesystem::path(candidate) / "cdnow")) return candidate;
-  }
-  return "/work/shared/data";
-}
+using testing::SharedData;
 
 TEST(RfmReference, CdnowMatchesANaiveComputationForEveryCustomer) {
   const std::filesystem::path file = SharedData() / "cdnow" / "CDNOW_master.txt";
