@@ -27,8 +27,8 @@
 
 namespace rapport {
 
-// Per-customer (x, t_x, T): repeat purchases, time of the last one and time observed, both measured
-// from the first purchase in the caller's time unit. For BG/BB, `age` is the number of opportunities
+// Per-customer (x, t_x, T): repeat purchases, time of the last one (0 when x = 0) and time observed,
+// both measured from the first purchase in the caller's time unit. For BG/BB, `age` is the number of opportunities
 // n and `recency` the opportunity of the last purchase (whole numbers). Weights: empty means one
 // customer per row; otherwise non-negative counts (or any non-negative weights) per row.
 struct RecencyFrequency {

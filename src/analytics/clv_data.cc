@@ -55,8 +55,9 @@ absl::Status CheckRecencyFrequency(const RecencyFrequency& d, TimeKind kind) {
       if (!Whole(T)) return Bad("age", "must be a whole number of opportunities", i, T);
       if (!Whole(tx)) return Bad("recency", "must be a whole number of opportunities", i, tx);
       if (x > tx) return Bad("frequency", StrCat("must not exceed recency (", tx, ")"), i, x);
-      if (x == 0 && tx != 0) return Bad("recency", "must be 0 when frequency is 0", i, tx);
     }
+    // Recency is the time of the last repeat purchase; without one it is 0 (the models read t_x = 0).
+    if (x == 0 && tx != 0) return Bad("recency", "must be 0 when frequency is 0", i, tx);
   }
   return absl::OkStatus();
 }

@@ -13,8 +13,8 @@
 namespace rapport::internal {
 
 enum class TimeKind {
-  kContinuous,  // BG/NBD, Pareto/NBD: x whole, 0 <= t_x <= T
-  kDiscrete,    // BG/BB: x, t_x, n whole, x <= t_x <= n, t_x = 0 when x = 0, x >= 1 when t_x >= 1
+  kContinuous,  // BG/NBD, Pareto/NBD: x whole, 0 <= t_x <= T, t_x = 0 when x = 0
+  kDiscrete,    // BG/BB: also x, t_x, n whole and x <= t_x
 };
 
 // InvalidArgument naming the first bad field and row: lengths, NaN or infinite values, negative or

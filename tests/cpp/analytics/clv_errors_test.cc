@@ -35,6 +35,8 @@ TEST(ClvErrors, BadInputNamesTheFieldAndRow) {
   EXPECT_EQ(MessageOf(BgNbdModel::Fit(Data({1}, {1}, {3}, {0}))), "weights: all zero (no customers to fit)");
   EXPECT_EQ(MessageOf(BgBbModel::Fit(Data({3}, {2}, {6}))), "frequency: must not exceed recency (2) (row 0: 3)");
   EXPECT_EQ(MessageOf(BgBbModel::Fit(Data({0}, {2}, {6}))), "recency: must be 0 when frequency is 0 (row 0: 2)");
+  EXPECT_EQ(MessageOf(ParetoNbdModel::Fit(Data({1, 0}, {1, 0.5}, {3, 3}))),
+            "recency: must be 0 when frequency is 0 (row 1: 0.5)");
   EXPECT_EQ(MessageOf(BgBbModel::Fit(Data({1}, {1}, {6.5}))), "age: must be a whole number of opportunities (row 0: 6.5)");
   const std::vector<double> x{2, 0}, m{0, NAN};
   EXPECT_EQ(MessageOf(GammaGammaModel::Fit(FrequencyMonetary{x, m, {}})),
