@@ -138,7 +138,8 @@ class ParetoNbdModel final : public PurchaseModel {
   absl::Status ConditionalExpectedPurchases(double t, const RecencyFrequency& data,
                                             std::span<double> out) const override;
   absl::Status ProbabilityAlive(const RecencyFrequency& data, std::span<double> out) const override;
-  // Fader & Hardie's note 012 (2020 revision) expression.
+  // P(alive at t) NBD(n) plus the integral over the dropout time (adaptive Gauss-Kronrod to 1e-12),
+  // which note 012 (Fader & Hardie) writes in closed form.
   absl::Status PurchaseCountProbability(double t, std::span<const double> n, std::span<double> out) const override;
 
  private:
@@ -163,7 +164,7 @@ class GammaGammaModel {
 
   absl::StatusOr<double> LogLikelihood(const FrequencyMonetary& data) const;
   // E[M | p, q, gamma, x, zbar]; a customer without repeat purchases (x = 0) gets the population mean
-  // p * gamma / (q - 1) (NaN when q <= 1).
+  // p * gamma / (q - 1). NaN where the mean does not exist (p x + q <= 1, q <= 1 for x = 0).
   absl::Status ConditionalExpectedSpend(const FrequencyMonetary& data, std::span<double> out) const;
 
  private:

@@ -134,9 +134,7 @@ absl::StatusOr<MleResult> MaximizeLikelihood(std::string_view model, std::vector
   double largest = 0;
   for (unsigned j = 0; j < k; ++j) largest = std::max(largest, std::abs(gradient[j] * out.params[j] / scale));
   const bool at_bound = std::any_of(theta.begin(), theta.end(), [](double t) { return std::abs(t) >= kLogBound - 1e-9; });
-  if (code < 0 && code != NLOPT_ROUNDOFF_LIMITED) {
-    if (code == NLOPT_OUT_OF_MEMORY) return absl::ResourceExhaustedError("fit: out of memory in the optimiser");
-  }
+  if (code == NLOPT_OUT_OF_MEMORY) return absl::ResourceExhaustedError("fit: out of memory in the optimiser");
   if (!std::isfinite(value) || largest > 1e-5 || at_bound) {
     return absl::FailedPreconditionError(AsAbsl(StrCat(
         "fit: the ", model, " likelihood did not converge after ", objective.evaluations, " evaluations (NLopt code ",

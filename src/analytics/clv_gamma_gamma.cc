@@ -96,10 +96,12 @@ absl::Status GammaGammaModel::ConditionalExpectedSpend(const FrequencyMonetary& 
   // p (gamma + x zbar) / (px + q - 1): a weighted mean of the population mean p gamma / (q-1) and zbar
   // (note 025, (5)). x = 0 leaves the prior mean.
   const Params& p = params_;
-  const double population = p.q > 1 ? p.p * p.gamma / (p.q - 1) : std::numeric_limits<double>::quiet_NaN();
+  // E[1/nu] of a gamma(k, .) exists only for k > 1.
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const double population = p.q > 1 ? p.p * p.gamma / (p.q - 1) : kNaN;
   for (size_t i = 0; i < data.rows(); ++i) {
-    const double x = data.frequency[i];
-    out[i] = x == 0 ? population : p.p * (p.gamma + x * data.monetary[i]) / (p.p * x + p.q - 1);
+    const double x = data.frequency[i], shape = p.p * x + p.q;
+    out[i] = x == 0 ? population : shape > 1 ? p.p * (p.gamma + x * data.monetary[i]) / (shape - 1) : kNaN;
   }
   return absl::OkStatus();
 }
