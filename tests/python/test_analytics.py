@@ -425,6 +425,29 @@ def test_funnel_matches_reference(events, steps, window, w_us):
     check_funnel(got, ref_funnel(events, steps, w_us), steps)
 
 
+def test_funnel_time_to_convert_histogram(events):
+    steps = ["visit", "signup", "buy"]
+    ref = ref_funnel(events, steps, 30 * DAY)
+    got = rapport.funnel(events, steps, window="30d")
+    default = ["0-1h", "1h-1d", "1d-1w", "1w-30d", ">30d"]
+    assert got.columns.tolist()[-5:] == default
+    assert got.loc[1, default].tolist() == [0, 0, 0, 0, 0]
+    for k in (1, 2):
+        secs = ((ref[k].prev - ref[k].t1) / 1e6).to_numpy()
+        # A bucket includes its upper bound (np.histogram's include their lower one).
+        expected = [((secs > lo) & (secs <= hi)).sum() for lo, hi in
+                    [(-1, 3600), (3600, 86400), (86400, 7 * 86400), (7 * 86400, 30 * 86400), (30 * 86400, np.inf)]]
+        assert got.loc[k + 1, default].tolist() == expected
+        assert sum(expected) == got.loc[k + 1, "customers"]
+    custom = rapport.funnel(events, steps, window="30d", buckets=["90min", dt.timedelta(days=2)])
+    assert custom.columns.tolist()[-3:] == ["0-90min", "90min-2d", ">2d"]
+    assert custom.loc[3, ["0-90min", "90min-2d", ">2d"]].sum() == custom.loc[3, "customers"]
+    with pytest.raises(rapport.ValidationError, match="bucket_edges"):
+        rapport.funnel(events, steps, buckets=["2d", "1d"])
+    with pytest.raises(TypeError, match="buckets: expected a list"):
+        rapport.funnel(events, steps, buckets="1d")
+
+
 def test_funnel_period_bounds(events):
     start, end = pd.Timestamp("2023-02-01", tz="UTC"), dt.date(2023, 5, 1)
     s, e = start.value // 1000, int(pd.Timestamp("2023-05-01", tz="UTC").value // 1000)

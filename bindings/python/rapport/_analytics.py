@@ -265,6 +265,14 @@ def _duration(value: Any, role: str) -> int:
                     f"got {type(value).__name__}")
 
 
+def _duration_label(us: int) -> str:
+    """Microseconds as the largest whole unit: 3600000000 -> '1h', 90000000 -> '90s'."""
+    for unit in ("w", "d", "h", "min", "s", "ms"):
+        if us % _US[unit] == 0:
+            return f"{us // _US[unit]}{unit}"
+    return f"{us}us"
+
+
 def _threads(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, _numbers.Integral):
         raise TypeError(f"threads: expected an int, got {type(value).__name__}")
@@ -619,14 +627,17 @@ def _groups(by: Any, customers: Any, ids: _Ids):
 
 def funnel(events: Any, steps: Sequence[str], window: Any = "30d", customer: str = "customer_id", kind: str = "kind",
            at: str = "at", by: Any = None, start: Any = None, end: Any = None, *, customers: Any = None,
-           threads: int = 0):
+           buckets: Any = None, threads: int = 0):
     """An event funnel (docs/analytics-funnels.md): per customer, the earliest ``steps[0]`` event
     (with ``start <= at < end`` when given) starts it; each later step is the earliest event of its
     kind strictly after the previous step and at most ``window`` after the first.
 
     Returns a DataFrame indexed by step number (1..K) with ``kind``, ``customers`` (reaching the
     step), ``conversion_from_previous``, ``conversion_from_first``, and for steps 2.. the time from
-    step 1: ``median_seconds``, ``p90_seconds``, ``mean_seconds``.
+    step 1: ``median_seconds``, ``p90_seconds``, ``mean_seconds``, then the distribution of that time:
+    one count column per bucket, labelled by its bounds (``"0-1h"``, ``"1h-1d"``, ``"1d-1w"``,
+    ``"1w-30d"``, ``">30d"`` by default; a bucket holds times above its lower bound up to and including
+    its upper one). ``buckets``: the upper bounds as durations (ascending), e.g. ``["1d", "3d"]``.
 
     ``by``: a Series customer id -> group (or a dict), or the name of a column of ``customers`` (a
     customer DataFrame with ids in its ``id`` column or index). Then the result is a
@@ -653,7 +664,12 @@ def funnel(events: Any, steps: Sequence[str], window: Any = "30d", customer: str
         group_args = (by_ids, by_codes, by_values)
     elif customers is not None:
         raise ValidationError("customers: only used with by=<column name>")
-    r = _core.event_funnel(ids.codes, kind_codes, kinds, times, mul, div, step_names, w, s_us, e_us, None,
+    edges = None
+    if buckets is not None:
+        if isinstance(buckets, (str, bytes)):
+            raise TypeError("buckets: expected a list of durations, got str")
+        edges = np.array([_duration(b, f"buckets[{i}]") for i, b in enumerate(buckets)], dtype=np.int64)
+    r = _core.event_funnel(ids.codes, kind_codes, kinds, times, mul, div, step_names, w, s_us, e_us, edges,
                            _threads(threads), *group_args)
     k = len(step_names)
     table = pd.DataFrame({
@@ -665,6 +681,14 @@ def funnel(events: Any, steps: Sequence[str], window: Any = "30d", customer: str
         "p90_seconds": r["p90_seconds"],
         "mean_seconds": r["mean_seconds"],
     }, index=pd.RangeIndex(1, k + 1, name="step"))
+    bounds = [_duration_label(e) for e in np.asarray(r["bucket_edges"]).tolist()]
+    labels_ = [f"{lo}-{hi}" for lo, hi in zip(["0"] + bounds[:-1], bounds)] + [f">{bounds[-1]}" if bounds else ">0"]
+    histograms = np.zeros((k, len(labels_)), dtype=np.int64)
+    for i, h in enumerate(r["histograms"]):  # the first step's is empty: nobody converts to it
+        if len(h):
+            histograms[i] = np.asarray(h, dtype=np.int64)
+    for j, label in enumerate(labels_):
+        table[label] = histograms[:, j]
     if by is None:
         return table
     counts = np.array([np.asarray(c) for c in r["group_customers"]], dtype=np.int64).reshape(-1, k)
