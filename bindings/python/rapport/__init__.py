@@ -12,7 +12,8 @@ Conventions:
     ids come back as numpy int64 arrays (docs/python-segments.md);
   * analyses of pandas DataFrames computed in C++: :func:`rfm`, :func:`value_tiers`, :func:`cohorts`,
     :func:`repurchase_rate`, :func:`interpurchase_intervals`, :func:`churn`, :func:`funnel`,
-    :func:`stage_funnel`, and charts of them in :mod:`rapport.plot` (docs/python-analytics.md).
+    :func:`stage_funnel`, and charts of them in :mod:`rapport.plot` (docs/python-analytics.md);
+  * customer lifetime value in :mod:`rapport.clv`: BG/NBD, Pareto/NBD, Gamma-Gamma, BG/BB (docs/python-clv.md).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, 
 from ._analytics import (CLASSIC_RFM_SEGMENTS, COHORT_PERIODS, ChurnRate, FunnelResult, InterpurchaseIntervals,
                          RepurchaseRate, RfmSummary, StageFunnel, churn, cohorts, funnel, interpurchase_intervals,
                          repurchase_rate, rfm, rfm_summary, stage_funnel, value_tiers)
+from . import clv  # CLV models: rapport.clv.BetaGeo, ... (docs/python-clv.md)
 from . import plot  # matplotlib is imported only when a plot is drawn
 
 __version__: str = _core.version()
@@ -48,6 +50,6 @@ __all__ = [
     "InternalError",
     "rfm", "rfm_summary", "RfmSummary", "value_tiers", "cohorts", "repurchase_rate", "RepurchaseRate",
     "interpurchase_intervals", "InterpurchaseIntervals", "churn", "ChurnRate", "funnel", "FunnelResult",
-    "stage_funnel", "StageFunnel", "CLASSIC_RFM_SEGMENTS", "COHORT_PERIODS", "plot",
+    "stage_funnel", "StageFunnel", "CLASSIC_RFM_SEGMENTS", "COHORT_PERIODS", "plot", "clv",
     "FIELD_TYPES", "CUSTOMER_KINDS", "CONTACT_KINDS", "ACTIVITY_KINDS", "__version__",
 ]

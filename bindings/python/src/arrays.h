@@ -98,6 +98,28 @@ inline bool ScaleToMicros(std::vector<int64_t>& values, int64_t mul, int64_t div
   return true;
 }
 
+// A time column of some unit (microseconds = floor(v * mul / div)) as microseconds.
+inline std::vector<int64_t> Times(const Array<int64_t>& a, int64_t mul, int64_t div, std::string_view what) {
+  if (mul <= 0 || div <= 0) RaiseValidation(Cat({what, ": the time unit must be positive"}));
+  std::vector<int64_t> v = ToVector(a, what);
+  if (!NoGil([&] { return ScaleToMicros(v, mul, div); })) RaiseValidation(Cat({what, ": a time is out of range"}));
+  return v;
+}
+
+// An order frame from numpy columns; amount None: every amount 0.
+inline OrderFrame Orders(const Array<int64_t>& customer, const Array<int64_t>& at, int64_t mul, int64_t div,
+                  py::handle amount) {
+  OrderFrame o;
+  o.customer = ToVector(customer, "customer");
+  o.at = Times(at, mul, div, "at");
+  if (amount.is_none()) {
+    o.amount.assign(o.customer.size(), 0.0);
+  } else {
+    o.amount = ToVector(amount.cast<Array<double>>(), "amount");
+  }
+  return o;
+}
+
 }  // namespace rapport::python
 
 #endif  // RAPPORT_BINDINGS_PYTHON_ARRAYS_H_

@@ -111,6 +111,7 @@ void RegisterChanges(py::class_<PyDatabase>& cls);
 void RegisterImport(py::class_<PyDatabase>& cls);
 void RegisterSegments(py::module_& m, py::class_<PyDatabase>& cls);
 void RegisterAnalytics(py::module_& m);
+void RegisterClv(py::module_& m);
 
 }  // namespace rapport::python
 

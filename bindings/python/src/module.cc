@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterImport(cls);
   rp::RegisterSegments(m, cls);
   rp::RegisterAnalytics(m);
+  rp::RegisterClv(m);
 }

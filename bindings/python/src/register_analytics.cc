@@ -29,13 +29,6 @@
 namespace rapport::python {
 namespace {
 
-std::vector<int64_t> Times(const Array<int64_t>& a, int64_t mul, int64_t div, std::string_view what) {
-  if (mul <= 0 || div <= 0) RaiseValidation(Cat({what, ": the time unit must be positive"}));
-  std::vector<int64_t> v = ToVector(a, what);
-  if (!NoGil([&] { return ScaleToMicros(v, mul, div); })) RaiseValidation(Cat({what, ": a time is out of range"}));
-  return v;
-}
-
 // A category column: codes (-1 missing) into `values`, which must be distinct.
 CategoryColumn Category(const Array<int32_t>& codes, py::handle values, std::string_view what) {
   CategoryColumn c;
@@ -49,19 +42,6 @@ int64_t Latest(const std::vector<int64_t>& at) {
   int64_t latest = kNullTime;
   for (int64_t t : at) latest = std::max(latest, t);
   return latest;
-}
-
-OrderFrame Orders(const Array<int64_t>& customer, const Array<int64_t>& at, int64_t mul, int64_t div,
-                  py::handle amount) {
-  OrderFrame o;
-  o.customer = ToVector(customer, "customer");
-  o.at = Times(at, mul, div, "at");
-  if (amount.is_none()) {
-    o.amount.assign(o.customer.size(), 0.0);
-  } else {
-    o.amount = ToVector(amount.cast<Array<double>>(), "amount");
-  }
-  return o;
 }
 
 // The analysis time: the given one, or else the latest order (py::none() in the result when there is none).
