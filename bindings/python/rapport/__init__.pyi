@@ -314,6 +314,7 @@ def segment(data: pandas.DataFrame | Frame, expr: Expr | str, as_of: _AsOf = ...
 
 # -- analytics ------------------------------------------------------------------------------------
 from . import plot as plot
+from . import clv as clv
 
 _Instant = datetime.datetime | datetime.date | int | None
 _Duration = str | datetime.timedelta | numpy.timedelta64
