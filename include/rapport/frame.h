@@ -6,15 +6,20 @@
 #ifndef RAPPORT_FRAME_H_
 #define RAPPORT_FRAME_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 
 namespace rapport {
@@ -49,27 +54,165 @@ class StringDictionary {
   std::unique_ptr<Index> index_;
 };
 
+// Category codes (dictionary codes, kNull for missing) stored as narrow as their values allow: one
+// byte per row while every code is below 255, two bytes below 65,535, four beyond. Codes are numbered
+// densely from 0, so the width follows the dictionary's size. Storing a code that does not fit widens
+// the whole array first (transparently; it never narrows by itself). In the narrow widths the type's
+// largest value stands for kNull.
+//
+// Element access decodes (operator[] gives kNull for a missing row); loops that matter take the stored
+// array in its own type through Visit, templated over the width, and decode with Decode().
+class CategoryCodes {
+ public:
+  static constexpr int32_t kNull = -1;
+
+  CategoryCodes() = default;
+  template <typename It>
+  CategoryCodes(It first, It last) { assign(first, last); }
+
+  size_t size() const { return std::visit([](const auto& v) { return v.size(); }, v_); }
+  bool empty() const { return size() == 0; }
+  int32_t operator[](size_t row) const {
+    return std::visit([row](const auto& v) { return Decode(v[row]); }, v_);
+  }
+  void Set(size_t row, int32_t code) {
+    Reserve(code);
+    std::visit([&](auto& v) { v[row] = Encode<typename std::decay_t<decltype(v)>::value_type>(code); }, v_);
+  }
+  void push_back(int32_t code) {
+    Reserve(code);
+    std::visit([&](auto& v) { v.push_back(Encode<typename std::decay_t<decltype(v)>::value_type>(code)); }, v_);
+  }
+  void pop_back() { std::visit([](auto& v) { v.pop_back(); }, v_); }
+  void resize(size_t n, int32_t code = kNull) {
+    Reserve(code);
+    std::visit([&](auto& v) { v.resize(n, Encode<typename std::decay_t<decltype(v)>::value_type>(code)); }, v_);
+  }
+  void reserve(size_t n) { std::visit([n](auto& v) { v.reserve(n); }, v_); }
+  void clear() { std::visit([](auto& v) { v.clear(); }, v_); }
+  void shrink_to_fit() { std::visit([](auto& v) { v.shrink_to_fit(); }, v_); }
+  // Replaces the codes, at the narrowest width that holds them all.
+  template <typename It>
+  void assign(It first, It last) {
+    int64_t lo = 0, hi = 0;
+    for (It it = first; it != last; ++it) {
+      lo = std::min<int64_t>(lo, *it);
+      hi = std::max<int64_t>(hi, *it);
+    }
+    v_ = std::vector<uint8_t>();
+    Reserve(lo < kNull ? std::numeric_limits<int32_t>::min() : static_cast<int32_t>(hi));
+    std::visit(
+        [&](auto& v) {
+          using T = typename std::decay_t<decltype(v)>::value_type;
+          v.reserve(static_cast<size_t>(std::distance(first, last)));
+          for (It it = first; it != last; ++it) v.push_back(Encode<T>(static_cast<int32_t>(*it)));
+        },
+        v_);
+  }
+  std::vector<int32_t> ToVector() const {
+    std::vector<int32_t> out(size());
+    std::visit([&](const auto& v) { std::transform(v.begin(), v.end(), out.begin(), [](auto c) { return Decode(c); }); }, v_);
+    return out;
+  }
+
+  // Bytes per code: 1, 2 or 4.
+  int width() const { return std::visit([](const auto& v) { return static_cast<int>(sizeof(v[0])); }, v_); }
+  // Bytes allocated (capacity, not size).
+  size_t capacity_bytes() const { return std::visit([](const auto& v) { return v.capacity() * sizeof(v[0]); }, v_); }
+  // Makes room for `code` without storing it: widens when it does not fit.
+  void Reserve(int32_t code) {
+    if (v_.index() == 0 && !Fits<uint8_t>(code)) Widen<uint16_t>();
+    if (v_.index() == 1 && !Fits<uint16_t>(code)) Widen<int32_t>();
+  }
+
+  // f(const std::vector<T>&) with T = uint8_t, uint16_t or int32_t: the stored array.
+  template <typename F>
+  decltype(auto) Visit(F&& f) const { return std::visit(std::forward<F>(f), v_); }
+  // f(std::vector<T>&): to write codes in the stored type; each must fit it (see Reserve).
+  template <typename F>
+  decltype(auto) Visit(F&& f) { return std::visit(std::forward<F>(f), v_); }
+
+  template <typename T>
+  static constexpr int32_t Decode(T stored) {
+    if constexpr (std::is_same_v<T, int32_t>) {
+      return stored;
+    } else {
+      return stored == std::numeric_limits<T>::max() ? kNull : static_cast<int32_t>(stored);
+    }
+  }
+  template <typename T>
+  static constexpr bool Fits(int32_t code) {
+    if constexpr (std::is_same_v<T, int32_t>) {
+      return true;
+    } else {
+      return code >= kNull && code < static_cast<int32_t>(std::numeric_limits<T>::max());
+    }
+  }
+  // The stored form of `code`, which must fit T.
+  template <typename T>
+  static constexpr T Encode(int32_t code) {
+    if constexpr (std::is_same_v<T, int32_t>) {
+      return code;
+    } else {
+      return code == kNull ? std::numeric_limits<T>::max() : static_cast<T>(code);
+    }
+  }
+
+  friend bool operator==(const CategoryCodes& a, const CategoryCodes& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+
+ private:
+  template <typename To>
+  void Widen() {
+    std::vector<To> wide;
+    std::visit(
+        [&](const auto& v) {
+          wide.reserve(v.capacity());
+          for (auto c : v) wide.push_back(Encode<To>(Decode(c)));
+        },
+        v_);
+    v_ = std::move(wide);
+  }
+
+  std::variant<std::vector<uint8_t>, std::vector<uint16_t>, std::vector<int32_t>> v_;
+};
+
 // A text column with few distinct values (industry, region, enum fields): codes into a dictionary.
 struct CategoryColumn {
-  static constexpr int32_t kNullCode = -1;
+  static constexpr int32_t kNullCode = CategoryCodes::kNull;
   StringDictionary dictionary;
-  std::vector<int32_t> codes;
+  CategoryCodes codes;
 
   void Append(std::optional<std::string_view> value) {
     codes.push_back(value ? dictionary.Intern(*value) : kNullCode);
   }
   std::optional<std::string_view> Get(size_t row) const {
-    if (codes[row] == kNullCode) return std::nullopt;
-    return dictionary.at(codes[row]);
+    const int32_t code = codes[row];
+    if (code == kNullCode) return std::nullopt;
+    return dictionary.at(code);
   }
 };
+
+// Text and set columns store their rows end to end: row r spans [offsets[r], offsets[r+1]) of the
+// column's values. A row rewritten with a different length after the column was built (an incremental
+// refresh) is flagged with kMovedRow in offsets[r] (its old span becomes dead; the flag leaves the
+// offset itself readable as the end of row r-1) and its value is kept apart, in the column's `moved`
+// map, so that changing k rows costs O(k) rather than a copy of the column. Compact() puts every row
+// back in line. Values are limited to 2^31 bytes (text) or codes (sets) per column.
+inline constexpr uint32_t kMovedRow = uint32_t{1} << 31;
 
 // Free text (names, text fields): one string per row, stored end to end.
 struct TextColumn {
   std::string chars;
-  std::vector<uint32_t> offsets{0};  // row i spans [offsets[i], offsets[i+1])
+  std::vector<uint32_t> offsets{0};  // see kMovedRow
   std::vector<bool> present;         // false: missing
+  absl::flat_hash_map<uint32_t, std::string> moved;  // rows flagged kMovedRow
 
+  size_t rows() const { return present.size(); }
   void Append(std::optional<std::string_view> value) {
     if (value) chars.append(value->data(), value->size());
     offsets.push_back(static_cast<uint32_t>(chars.size()));
@@ -77,17 +220,37 @@ struct TextColumn {
   }
   std::optional<std::string_view> Get(size_t row) const {
     if (!present[row]) return std::nullopt;
-    return std::string_view(chars).substr(offsets[row], offsets[row + 1] - offsets[row]);
+    const uint32_t b = offsets[row];
+    if (b & kMovedRow) return moved.find(static_cast<uint32_t>(row))->second;
+    return std::string_view(chars).substr(b, (offsets[row + 1] & ~kMovedRow) - b);
   }
+  // Replaces a row's value: in place when the length is unchanged, otherwise in `moved`.
+  void Replace(size_t row, std::optional<std::string_view> value);
+  // Puts every row back end to end, without dead spans.
+  void Compact();
 };
 
-// A set of strings per row (tags, multi-enum fields); an empty set counts as missing.
+// A set of strings per row (tags, multi-enum fields); an empty set counts as missing. Row r's codes
+// (into `dictionary`, ascending and distinct) are codes[offsets[r] .. offsets[r+1]), or moved[r] when
+// offsets[r] has kMovedRow. Read rows with Codes/Values; loops that matter read the arrays.
 struct SetColumn {
   StringDictionary dictionary;
-  std::vector<uint32_t> offsets{0};  // row i's codes are codes[offsets[i]..offsets[i+1]), ascending
-  std::vector<int32_t> codes;
+  std::vector<uint32_t> offsets{0};  // see kMovedRow
+  CategoryCodes codes;               // never kNull
+  absl::flat_hash_map<uint32_t, std::vector<int32_t>> moved;  // rows flagged kMovedRow
 
+  size_t rows() const { return offsets.size() - 1; }
   void Append(const std::vector<std::string_view>& values);
+  // Appends a row given as codes into `dictionary`, ascending and distinct.
+  void AppendCodes(std::span<const int32_t> row_codes);
+  std::vector<int32_t> Codes(size_t row) const;
+  std::vector<std::string_view> Values(size_t row) const;
+  bool Empty(size_t row) const;
+  // Replaces a row's codes (ascending, distinct): in place when their number is unchanged,
+  // otherwise in `moved`.
+  void Replace(size_t row, std::span<const int32_t> row_codes);
+  // Puts every row back end to end, without dead spans.
+  void Compact();
 };
 
 struct NumberColumn {
@@ -109,6 +272,17 @@ enum class ColumnType { kCategory = 0, kText = 1, kSet = 2, kNumber = 3, kTime =
 ColumnType TypeOf(const Column& column);
 std::string_view ToString(ColumnType type);
 
+// Memory held (allocated capacity), split so that the part that grows with the number of customers
+// can be told from the text itself: `arrays` are ids, codes, numbers, times, bools, offsets and the
+// bookkeeping of moved rows; `strings` are text characters (moved rows' included), dictionaries
+// (characters, offsets, hash index) and column names.
+struct FrameBytes {
+  size_t arrays = 0;
+  size_t strings = 0;
+  size_t total() const { return arrays + strings; }
+};
+FrameBytes ColumnBytes(const Column& column);
+
 // One row per customer, ordered by ascending id. Core fields, custom fields and the order metrics
 // below are named columns; the segment language reads them by name.
 //
@@ -127,8 +301,9 @@ struct CustomerFrame {
   Column& Add(std::string_view name, Column column);
   // The row of a customer id, or -1.
   int64_t RowOf(int64_t id) const;
-  // Bytes held by the frame's arrays and strings.
+  // Bytes held by the frame's arrays and strings (ByteBreakdown().total()).
   size_t bytes() const;
+  FrameBytes ByteBreakdown() const;
   // Releases spare capacity left by appending rows.
   void ShrinkToFit();
 };

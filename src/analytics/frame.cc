@@ -87,14 +87,6 @@ size_t StringDictionary::bytes() const {
   return chars_.capacity() + offsets_.capacity() * sizeof(uint32_t) + index_->codes.capacity() * (sizeof(int32_t) + 1);
 }
 
-void SetColumn::Append(const std::vector<std::string_view>& values) {
-  size_t start = codes.size();
-  for (std::string_view v : values) codes.push_back(dictionary.Intern(v));
-  std::sort(codes.begin() + start, codes.end());
-  codes.erase(std::unique(codes.begin() + start, codes.end()), codes.end());
-  offsets.push_back(static_cast<uint32_t>(codes.size()));
-}
-
 ColumnType TypeOf(const Column& column) { return static_cast<ColumnType>(column.index()); }
 
 std::string_view ToString(ColumnType type) {
@@ -133,56 +125,6 @@ Column& CustomerFrame::Add(std::string_view name, Column column) {
 int64_t CustomerFrame::RowOf(int64_t id) const {
   auto it = std::lower_bound(ids.begin(), ids.end(), id);
   return (it != ids.end() && *it == id) ? it - ids.begin() : -1;
-}
-
-namespace {
-template <typename T>
-size_t VectorBytes(const std::vector<T>& v) { return v.capacity() * sizeof(T); }
-}  // namespace
-
-size_t CustomerFrame::bytes() const {
-  size_t total = VectorBytes(ids);
-  for (const auto& [name, column] : columns) {
-    total += name.capacity();
-    std::visit(
-        [&](const auto& c) {
-          using C = std::decay_t<decltype(c)>;
-          if constexpr (std::is_same_v<C, CategoryColumn>) {
-            total += VectorBytes(c.codes) + c.dictionary.bytes();
-          } else if constexpr (std::is_same_v<C, TextColumn>) {
-            total += c.chars.capacity() + VectorBytes(c.offsets) + c.present.capacity() / 8;
-          } else if constexpr (std::is_same_v<C, SetColumn>) {
-            total += VectorBytes(c.offsets) + VectorBytes(c.codes) + c.dictionary.bytes();
-          } else {
-            total += VectorBytes(c.values);
-          }
-        },
-        column);
-  }
-  return total;
-}
-
-void CustomerFrame::ShrinkToFit() {
-  ids.shrink_to_fit();
-  for (auto& [name, column] : columns) {
-    std::visit(
-        [](auto& c) {
-          using C = std::decay_t<decltype(c)>;
-          if constexpr (std::is_same_v<C, CategoryColumn>) {
-            c.codes.shrink_to_fit();
-          } else if constexpr (std::is_same_v<C, TextColumn>) {
-            c.chars.shrink_to_fit();
-            c.offsets.shrink_to_fit();
-            c.present.shrink_to_fit();
-          } else if constexpr (std::is_same_v<C, SetColumn>) {
-            c.offsets.shrink_to_fit();
-            c.codes.shrink_to_fit();
-          } else {
-            c.values.shrink_to_fit();
-          }
-        },
-        column);
-  }
 }
 
 bool OrderFrame::IsSorted() const {

@@ -1,5 +1,8 @@
 #include "db/frame_cache.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "analytics/frame_update.h"
 #include "base/status_macros.h"
 #include "db/facade_util.h"
@@ -11,6 +14,24 @@ namespace {
 
 bool SameOptions(const FrameOptions& a, const FrameOptions& b) {
   return a.order_statuses == b.order_statuses && a.currency == b.currency;
+}
+
+// What to re-read: only the changed parts of customers the frame has, every part of the others
+// (they may be new to it).
+FrameRereads Rereads(const CustomerFrame& frame, FrameChanges changes) {
+  FrameRereads r{std::move(changes.records), std::move(changes.tags), std::move(changes.orders)};
+  std::vector<int64_t> added;
+  for (int64_t id : r.records)
+    if (frame.RowOf(id) < 0) added.push_back(id);
+  if (added.empty()) return r;
+  auto merge = [&](std::vector<int64_t>& ids) {
+    std::vector<int64_t> out;
+    std::set_union(ids.begin(), ids.end(), added.begin(), added.end(), std::back_inserter(out));
+    ids = std::move(out);
+  };
+  merge(r.tags);
+  merge(r.orders);
+  return r;
 }
 
 }  // namespace
@@ -34,12 +55,16 @@ absl::Status FrameCache::Use(const Core& core, const FrameOptions& options,
       size_t limit = std::max<size_t>(1000, frame_->rows() / 10);
       ASSIGN_OR_RETURN(changes, CustomersChangedSince(conn, seq_, limit, scope_.currency));
       reload = changes.reload;
-      if (!reload && !changes.customers.empty()) {
-        ASSIGN_OR_RETURN(CustomerFrame fresh, LoadCustomerFrame(conn, schema, scope_, &changes.customers));
-        reload = !UpdateRows(*frame_, fresh, changes.customers);
+      if (!reload && !changes.empty()) {
+        FrameRereads rereads = Rereads(*frame_, std::move(changes));
+        ASSIGN_OR_RETURN(FramePatch patch, LoadFramePatch(conn, schema, scope_, rereads));
+        reload = !UpdateRows(*frame_, patch);
         if (!reload) {
           ++stats_.incremental;
-          stats_.last_customers_reread = changes.customers.size();
+          std::vector<int64_t> all;
+          std::set_union(rereads.records.begin(), rereads.records.end(), rereads.orders.begin(), rereads.orders.end(),
+                         std::back_inserter(all));
+          stats_.last_customers_reread = all.size();
         }
       }
       seq_ = changes.last_seq;

@@ -40,7 +40,8 @@ std::vector<int64_t> Times(const Array<int64_t>& a, int64_t mul, int64_t div, st
 CategoryColumn Category(const Array<int32_t>& codes, py::handle values, std::string_view what) {
   CategoryColumn c;
   c.dictionary = Dictionary(what, StringsOf(values, what));
-  c.codes = ToVector(codes, what);
+  const std::vector<int32_t> v = ToVector(codes, what);
+  c.codes.assign(v.begin(), v.end());
   return c;
 }
 

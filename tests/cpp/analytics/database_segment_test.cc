@@ -37,9 +37,7 @@ void ExpectSameFrame(const CustomerFrame& a, const CustomerFrame& b) {
             if constexpr (std::is_same_v<C, CategoryColumn> || std::is_same_v<C, TextColumn>) {
               EXPECT_EQ(x.Get(r), y.Get(r)) << name << " row " << r;
             } else if constexpr (std::is_same_v<C, SetColumn>) {
-              std::vector<std::string_view> vx, vy;
-              for (uint32_t k = x.offsets[r]; k < x.offsets[r + 1]; ++k) vx.push_back(x.dictionary.at(x.codes[k]));
-              for (uint32_t k = y.offsets[r]; k < y.offsets[r + 1]; ++k) vy.push_back(y.dictionary.at(y.codes[k]));
+              std::vector<std::string_view> vx = x.Values(r), vy = y.Values(r);
               std::sort(vx.begin(), vx.end());
               std::sort(vy.begin(), vy.end());
               EXPECT_EQ(vx, vy) << name << " row " << r;

@@ -32,7 +32,7 @@ TEST(SetColumn, SortsAndDeduplicatesEachRow) {
   tags.Append({"vip", "b2b", "vip"});
   tags.Append({});
   ASSERT_EQ(tags.offsets, (std::vector<uint32_t>{0, 2, 2}));
-  EXPECT_EQ(tags.codes, (std::vector<int32_t>{0, 1}));
+  EXPECT_EQ(tags.codes.ToVector(), (std::vector<int32_t>{0, 1}));
 }
 
 TEST(OrderMetrics, AggregatesPerCustomerFromUnsortedOrders) {
