@@ -6,11 +6,10 @@
 namespace rapport {
 namespace {
 
-// Rebuilds `offsets` and `values` with every row in line; `row_of(r)` gives row r's values as a
-// contiguous range when it is moved.
+// Rebuilds `offsets` and `values` with every row in line; moved_row(r, out) appends moved row r's
+// values.
 template <typename Values, typename MovedRow>
-void CompactRows(std::vector<uint32_t>& offsets, Values& values, size_t moved_count, MovedRow moved_row) {
-  if (moved_count == 0) return;
+void CompactRows(std::vector<uint32_t>& offsets, Values& values, MovedRow moved_row) {
   const size_t rows = offsets.size() - 1;
   Values out;
   out.reserve(values.size());
@@ -33,23 +32,34 @@ void CompactRows(std::vector<uint32_t>& offsets, Values& values, size_t moved_co
 
 void TextColumn::Replace(size_t row, std::optional<std::string_view> value) {
   present[row] = value.has_value();
-  const std::string_view v = value.value_or(std::string_view());
+  if (!value) return;  // the old text stays where it was, unread
   const auto key = static_cast<uint32_t>(row);
   if (offsets[row] & kMovedRow) {
-    moved[key].assign(v.data(), v.size());
+    moved[key].assign(value->data(), value->size());
     return;
   }
   const uint32_t b = offsets[row], e = offsets[row + 1] & ~kMovedRow;
-  if (e - b == v.size()) {
-    std::copy(v.begin(), v.end(), chars.begin() + b);
+  if (e - b == value->size()) {
+    std::copy(value->begin(), value->end(), chars.begin() + b);
     return;
   }
   offsets[row] |= kMovedRow;
-  moved.emplace(key, std::string(v));
+  moved.emplace(key, std::string(*value));
 }
 
 void TextColumn::Compact() {
-  CompactRows(offsets, chars, moved.size(), [&](size_t r, std::string& out) { out += moved.at(static_cast<uint32_t>(r)); });
+  if (moved.empty()) return;
+  std::string out;
+  out.reserve(chars.size());
+  std::vector<uint32_t> out_offsets;
+  out_offsets.reserve(offsets.size());
+  out_offsets.push_back(0);
+  for (size_t r = 0; r < rows(); ++r) {
+    if (std::optional<std::string_view> v = Get(r)) out.append(v->data(), v->size());
+    out_offsets.push_back(static_cast<uint32_t>(out.size()));
+  }
+  chars = std::move(out);
+  offsets = std::move(out_offsets);
   moved.clear();
 }
 
@@ -106,7 +116,7 @@ void SetColumn::Compact() {
     for (int32_t c : m) codes.Reserve(c);
   codes.Visit([&](auto& v) {
     using T = typename std::decay_t<decltype(v)>::value_type;
-    CompactRows(offsets, v, moved.size(), [&](size_t r, std::vector<T>& out) {
+    CompactRows(offsets, v, [&](size_t r, std::vector<T>& out) {
       for (int32_t c : moved.at(static_cast<uint32_t>(r))) out.push_back(CategoryCodes::Encode<T>(c));
     });
   });

@@ -223,11 +223,11 @@ absl::StatusOr<SetColumn> LoadTags(Connection& conn, const std::vector<int64_t>&
   ASSIGN_OR_RETURN(bool have, t.Step());
   while (row < n) {
     storage.clear();
-    while (have && t.Int(0) == ids[row]) {
-      storage.push_back(t.Text(1));
+    while (have && t.Int(0) < ids[row]) {
       ASSIGN_OR_RETURN(have, t.Step());
     }
-    while (have && t.Int(0) < ids[row]) {
+    while (have && t.Int(0) == ids[row]) {
+      storage.push_back(t.Text(1));
       ASSIGN_OR_RETURN(have, t.Step());
     }
     current.assign(storage.begin(), storage.end());
