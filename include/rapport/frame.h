@@ -253,16 +253,25 @@ struct SetColumn {
   void Compact();
 };
 
+// Numbers, times and bools hold one value per row, or no array at all when no row has a value (a
+// field nobody fills in costs nothing; the frame loader leaves such record columns empty). Get()
+// reads either form.
 struct NumberColumn {
-  std::vector<double> values;  // NaN: missing
+  std::vector<double> values;  // NaN: missing; empty: every row missing
+
+  double Get(size_t row) const { return values.empty() ? std::numeric_limits<double>::quiet_NaN() : values[row]; }
 };
 
 struct TimeColumn {
-  std::vector<int64_t> values;  // kNullTime: missing
+  std::vector<int64_t> values;  // kNullTime: missing; empty: every row missing
+
+  int64_t Get(size_t row) const { return values.empty() ? kNullTime : values[row]; }
 };
 
 struct BoolColumn {
-  std::vector<int8_t> values;  // -1: missing, 0 false, 1 true
+  std::vector<int8_t> values;  // -1: missing, 0 false, 1 true; empty: every row missing
+
+  int8_t Get(size_t row) const { return values.empty() ? int8_t{-1} : values[row]; }
 };
 
 using Column = std::variant<CategoryColumn, TextColumn, SetColumn, NumberColumn, TimeColumn, BoolColumn>;

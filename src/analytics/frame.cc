@@ -123,8 +123,25 @@ Column& CustomerFrame::Add(std::string_view name, Column column) {
 }
 
 int64_t CustomerFrame::RowOf(int64_t id) const {
-  auto it = std::lower_bound(ids.begin(), ids.end(), id);
-  return (it != ids.end() && *it == id) ? it - ids.begin() : -1;
+  // Ids are ascending and usually dense (row ids of a table), so a guess from their spread lands
+  // on or near the row: a few probes instead of ~20 cache misses of a binary search over the whole
+  // array. Each probe narrows [lo, hi); after a few, bisection finishes.
+  size_t lo = 0, hi = ids.size();
+  for (int probe = 0; probe < 4 && hi - lo > 16; ++probe) {
+    const int64_t first = ids[lo], last = ids[hi - 1];
+    if (id < first || id > last) return -1;
+    const double share = last == first ? 0 : (static_cast<double>(id) - static_cast<double>(first)) /
+                                                 (static_cast<double>(last) - static_cast<double>(first));
+    const size_t guess = std::min(hi - 1, lo + static_cast<size_t>(share * static_cast<double>(hi - 1 - lo)));
+    if (ids[guess] == id) return static_cast<int64_t>(guess);
+    if (ids[guess] < id) {
+      lo = guess + 1;
+    } else {
+      hi = guess;
+    }
+  }
+  auto it = std::lower_bound(ids.begin() + lo, ids.begin() + hi, id);
+  return (it != ids.begin() + hi && *it == id) ? it - ids.begin() : -1;
 }
 
 bool OrderFrame::IsSorted() const {

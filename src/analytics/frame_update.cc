@@ -1,6 +1,7 @@
 #include "analytics/frame_update.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace rapport::internal {
 namespace {
@@ -42,8 +43,18 @@ std::vector<int32_t> CodesIn(StringDictionary& dictionary, const SetColumn& in, 
   return codes;
 }
 
-// out[row] = in[in_row].
-void Overwrite(Column& out_column, const Column& in_column, size_t row, size_t in_row) {
+bool IsMissing(double v) { return std::isnan(v); }
+bool IsMissing(int64_t v) { return v == kNullTime; }
+bool IsMissing(int8_t v) { return v < 0; }
+
+// A value column of `rows` rows with an array (it has none while every row is missing).
+template <typename C>
+void GiveArray(C& c, size_t rows) {
+  if (c.values.empty()) c.values.assign(rows, C().Get(0));  // an empty column's Get: the missing value
+}
+
+// out[row] = in[in_row]; `rows` is out's number of rows.
+void Overwrite(Column& out_column, const Column& in_column, size_t rows, size_t row, size_t in_row) {
   std::visit(
       [&](auto& out) {
         using C = std::decay_t<decltype(out)>;
@@ -55,14 +66,17 @@ void Overwrite(Column& out_column, const Column& in_column, size_t row, size_t i
         } else if constexpr (std::is_same_v<C, SetColumn>) {
           out.Replace(row, CodesIn(out.dictionary, in, in_row));
         } else {
-          out.values[row] = in.values[in_row];
+          const auto v = in.Get(in_row);
+          if (out.values.empty() && IsMissing(v)) return;
+          GiveArray(out, rows);
+          out.values[row] = v;
         }
       },
       out_column);
 }
 
-// Appends in[in_row] to out.
-void Append(Column& out_column, const Column& in_column, size_t in_row) {
+// Appends in[in_row] to out, which has `rows` rows.
+void Append(Column& out_column, const Column& in_column, size_t rows, size_t in_row) {
   std::visit(
       [&](auto& out) {
         using C = std::decay_t<decltype(out)>;
@@ -74,7 +88,10 @@ void Append(Column& out_column, const Column& in_column, size_t in_row) {
         } else if constexpr (std::is_same_v<C, SetColumn>) {
           out.AppendCodes(CodesIn(out.dictionary, in, in_row));
         } else {
-          out.values.push_back(in.values[in_row]);
+          const auto v = in.Get(in_row);
+          if (out.values.empty() && IsMissing(v)) return;
+          GiveArray(out, rows);
+          out.values.push_back(v);
         }
       },
       out_column);
@@ -116,7 +133,7 @@ void RemoveRows(Column& column, const std::vector<uint8_t>& remove) {
             c.offsets.resize(row + 1);
             codes.resize(k);
           });
-        } else {
+        } else if (!c.values.empty()) {
           Keep(c.values, remove);
         }
       },
@@ -170,17 +187,18 @@ bool UpdateRows(CustomerFrame& frame, const FramePatch& patch) {
     for (size_t c = 0; c < frame.columns.size(); ++c) {
       if (sources[c].first != p) continue;
       const Column& in = part.columns[sources[c].second].second;
-      for (const auto& [row, r] : overwrite) Overwrite(frame.columns[c].second, in, row, r);
+      for (const auto& [row, r] : overwrite) Overwrite(frame.columns[c].second, in, rows, row, r);
     }
   }
   if (!remove.empty()) {
     for (auto& [name, column] : frame.columns) RemoveRows(column, remove);
     Keep(frame.ids, remove);
   }
+  const size_t kept = frame.ids.size();
   for (size_t c = 0; c < frame.columns.size(); ++c) {
     const auto [p, k] = sources[c];
     const Column& in = patch.parts[p].columns[k].second;
-    for (size_t r : append_rows[p]) Append(frame.columns[c].second, in, r);
+    for (size_t i = 0; i < append_rows[p].size(); ++i) Append(frame.columns[c].second, in, kept + i, append_rows[p][i]);
   }
   frame.ids.insert(frame.ids.end(), append.begin(), append.end());
 

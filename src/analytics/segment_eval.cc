@@ -294,6 +294,15 @@ class BoolColumnNode final : public BoolNode {
   const int8_t* v_;
 };
 
+class BoolConstNode final : public BoolNode {
+ public:
+  explicit BoolConstNode(int8_t c) : c_(c) {}
+  void Eval(const uint32_t*, uint32_t n, int8_t* out) const override { std::fill(out, out + n, c_); }
+
+ private:
+  int8_t c_;
+};
+
 // A condition used as a value: true where it holds, false elsewhere (never missing).
 class FilterAsBoolNode final : public BoolNode {
  public:
@@ -898,17 +907,27 @@ class SegmentProgram {
 
   const TimeColumn& TimeField(std::string_view name) const { return std::get<TimeColumn>(*frame_.Find(name)); }
 
+  // A column without an array has no value in any row (see NumberColumn).
+  static std::unique_ptr<NumNode> NumField(const NumberColumn& c) {
+    if (c.values.empty()) return std::make_unique<NumConstNode>(NAN);
+    return std::make_unique<NumColumnNode>(c.values.data());
+  }
+  static std::unique_ptr<TimeNode> TimeFieldNode(const TimeColumn& c) {
+    if (c.values.empty()) return std::make_unique<TimeConstNode>(kNullTime);
+    return std::make_unique<TimeColumnNode>(c.values.data());
+  }
+
   std::unique_ptr<NumNode> Num(const SegmentNode& n) {
     switch (n.op) {
       case SegmentOp::kLiteral: return std::make_unique<NumConstNode>(n.literal.number);
       case SegmentOp::kField: {
-        if (const Column* c = frame_.Find(n.name)) return std::make_unique<NumColumnNode>(std::get<NumberColumn>(*c).values.data());
+        if (const Column* c = frame_.Find(n.name)) return NumField(std::get<NumberColumn>(*c));
         if (n.name == "rfm_r") return RfmScore(Rfm().r);
         if (n.name == "rfm_f") return RfmScore(Rfm().f);
         if (n.name == "rfm_m") return RfmScore(Rfm().m);
         if (n.name == "recency_days" || n.name == "tenure_days") {
           const char* source = n.name == "recency_days" ? "last_order_at" : "first_order_at";
-          return std::make_unique<DaysSinceNode>(std::make_unique<TimeColumnNode>(TimeField(source).values.data()), AsOf(n.name));
+          return std::make_unique<DaysSinceNode>(TimeFieldNode(TimeField(source)), AsOf(n.name));
         }
         throw CompileError(absl::InternalError(StrCat(n.name, ": no such column")));
       }
@@ -933,7 +952,7 @@ class SegmentProgram {
   std::unique_ptr<TimeNode> Time(const SegmentNode& n) {
     switch (n.op) {
       case SegmentOp::kLiteral: return std::make_unique<TimeConstNode>(n.literal.micros);
-      case SegmentOp::kField: return std::make_unique<TimeColumnNode>(TimeField(n.name).values.data());
+      case SegmentOp::kField: return TimeFieldNode(TimeField(n.name));
       case SegmentOp::kAdd: case SegmentOp::kSub: {
         bool time_first = Type(*n.args[0]) == VType::kTime;
         const SegmentNode& t = *n.args[time_first ? 0 : 1];
@@ -970,7 +989,11 @@ class SegmentProgram {
   }
 
   std::unique_ptr<BoolNode> BoolVal(const SegmentNode& n) {
-    if (n.op == SegmentOp::kField) return std::make_unique<BoolColumnNode>(std::get<BoolColumn>(*frame_.Find(n.name)).values.data());
+    if (n.op == SegmentOp::kField) {
+      const auto& c = std::get<BoolColumn>(*frame_.Find(n.name));
+      if (c.values.empty()) return std::make_unique<BoolConstNode>(-1);  // no row has a value
+      return std::make_unique<BoolColumnNode>(c.values.data());
+    }
     if (n.op == SegmentOp::kCall && n.name == "coalesce") {
       std::vector<std::unique_ptr<BoolNode>> args;
       for (const auto& a : n.args) args.push_back(BoolVal(*a));

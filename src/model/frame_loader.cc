@@ -1,6 +1,8 @@
 #include "model/frame_loader.h"
 
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "absl/time/civil_time.h"
 #include "base/money.h"
@@ -83,6 +85,30 @@ absl::Status CheckOffsets(const CustomerFrame& f) {
     }
   }
   return absl::OkStatus();
+}
+
+// Number, time and bool columns in which no customer has a value hold no array (see NumberColumn):
+// a field nobody fills in (a birthday, an owner, a custom field not used yet) costs nothing.
+void DropEmptyArrays(CustomerFrame& f) {
+  auto missing = [](auto v) {
+    if constexpr (std::is_same_v<decltype(v), double>) {
+      return std::isnan(v);
+    } else if constexpr (std::is_same_v<decltype(v), int64_t>) {
+      return v == kNullTime;
+    } else {
+      return v < 0;
+    }
+  };
+  for (auto& [name, column] : f.columns) {
+    std::visit(
+        [&](auto& c) {
+          using C = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<C, NumberColumn> || std::is_same_v<C, TimeColumn> || std::is_same_v<C, BoolColumn>) {
+            if (std::all_of(c.values.begin(), c.values.end(), missing)) decltype(c.values)().swap(c.values);
+          }
+        },
+        column);
+  }
 }
 
 // Core and custom field columns of the live customers (not deleted), ascending id; only those in
@@ -200,6 +226,7 @@ absl::StatusOr<CustomerFrame> LoadRecords(Connection& conn, const FieldSchema& s
   f.Add("created_at", std::move(created));
   f.Add("updated_at", std::move(updated));
   for (size_t k = 0; k < custom.size(); ++k) f.Add(custom[k].def->name, std::move(custom_columns[k]));
+  DropEmptyArrays(f);
   return f;
 }
 

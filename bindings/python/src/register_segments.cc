@@ -298,15 +298,15 @@ py::tuple Columns(const PyFrame& self, py::handle ids) {
     const char* kind = "";
     if (const auto* c = std::get_if<NumberColumn>(&column)) {
       std::vector<double> v(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->values[rows[i]];
+      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->Get(rows[i]);
       kind = "number", data = ToArray(std::move(v));
     } else if (const auto* c = std::get_if<TimeColumn>(&column)) {
       std::vector<int64_t> v(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->values[rows[i]];  // kNullTime is numpy's NaT
+      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->Get(rows[i]);  // kNullTime is numpy's NaT
       kind = "time", data = ToArray(std::move(v));
     } else if (const auto* c = std::get_if<BoolColumn>(&column)) {
       std::vector<int8_t> v(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->values[rows[i]];
+      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->Get(rows[i]);
       kind = "bool", data = ToArray(std::move(v));
     } else if (const auto* c = std::get_if<CategoryColumn>(&column)) {
       std::vector<int32_t> v(rows.size());

@@ -42,10 +42,10 @@ void ExpectSameFrame(const CustomerFrame& a, const CustomerFrame& b) {
               std::sort(vy.begin(), vy.end());
               EXPECT_EQ(vx, vy) << name << " row " << r;
             } else if constexpr (std::is_same_v<C, NumberColumn>) {
-              double p = x.values[r], q = y.values[r];
+              double p = x.Get(r), q = y.Get(r);
               EXPECT_TRUE((std::isnan(p) && std::isnan(q)) || p == q) << name << " row " << r << ": " << p << " vs " << q;
             } else {
-              EXPECT_EQ(x.values[r], y.values[r]) << name << " row " << r;
+              EXPECT_EQ(x.Get(r), y.Get(r)) << name << " row " << r;
             }
           },
           ca);
@@ -214,6 +214,26 @@ TEST_F(DatabaseSegment, ContactPointChangesReachTheFramesUpdatedAt) {
   ASSERT_TRUE(t_.db.AddContactPoint(a, {.kind = ContactKind::kEmail, .value = "ann@example.com"}).ok());
   EXPECT_THAT(Ids(t_.db.Segment("updated_at > created_at")), ElementsAre(ToInt(a)));
   EXPECT_EQ(Stats().full_loads, 1);
+}
+
+TEST_F(DatabaseSegment, FieldsNobodyFillsInHoldNoArrayUntilOneIsSet) {
+  CustomerId a = Add("Ann", "华东"), b = Add("Bob", "华南");
+  auto loaded = t_.db.LoadCustomerFrame();
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(std::get<TimeColumn>(*loaded->Find("birthday")).values.empty());
+  EXPECT_TRUE(std::get<NumberColumn>(*loaded->Find("owner")).values.empty());
+  EXPECT_EQ(std::get<TimeColumn>(*loaded->Find("created_at")).values.size(), 2u);
+  EXPECT_THAT(Ids(t_.db.Segment("birthday is null and not (owner > 0)")), ElementsAre(ToInt(a), ToInt(b)));
+  ASSERT_TRUE(t_.db.UpdateCustomer(b, CustomerPatch().Set("birthday", "1990-05-01")).ok());
+  EXPECT_THAT(Ids(t_.db.Segment("birthday < date \"1991-01-01\"")), ElementsAre(ToInt(b)));
+  EXPECT_EQ(Stats().full_loads, 1);
+  auto fresh = t_.db.LoadCustomerFrame();
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE(t_.db.core().frame_cache().Use(t_.db.core(), {}, [&](const CustomerFrame& cached, const internal::OrderScope&) {
+    ExpectSameFrame(cached, *fresh);
+    EXPECT_EQ(std::get<TimeColumn>(*cached.Find("birthday")).values.size(), 2u);
+    return absl::OkStatus();
+  }).ok());
 }
 
 TEST_F(DatabaseSegment, LoadedFrameReportsArraysApartFromStrings) {

@@ -1,5 +1,6 @@
 #include "rapport/frame.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -100,6 +101,20 @@ TEST(SetColumn, ReplacesRowsInPlaceOrApartAndCompacts) {
   EXPECT_TRUE(s.moved.empty());
   EXPECT_EQ(s.offsets, (std::vector<uint32_t>{0, 3, 4, 4}));
   EXPECT_EQ(s.codes.ToVector(), (std::vector<int32_t>{0, 1, d, d}));
+}
+
+TEST(CustomerFrame, FindsRowsOfDenseSparseAndSkewedIds) {
+  CustomerFrame f;
+  for (int64_t i = 1; i <= 5000; ++i) f.ids.push_back(i % 7 == 0 ? i * 3 : i * 2);  // gaps
+  std::sort(f.ids.begin(), f.ids.end());
+  f.ids.erase(std::unique(f.ids.begin(), f.ids.end()), f.ids.end());
+  f.ids.push_back(int64_t{1} << 60);  // one far outlier skews any guess
+  for (size_t r = 0; r < f.ids.size(); ++r) ASSERT_EQ(f.RowOf(f.ids[r]), static_cast<int64_t>(r));
+  EXPECT_EQ(f.RowOf(1), -1);
+  EXPECT_EQ(f.RowOf(3), -1);
+  EXPECT_EQ(f.RowOf(-5), -1);
+  EXPECT_EQ(f.RowOf((int64_t{1} << 60) + 1), -1);
+  EXPECT_EQ(CustomerFrame().RowOf(1), -1);
 }
 
 TEST(CustomerFrame, ReportsArraysApartFromStrings) {
