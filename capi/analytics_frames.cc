@@ -76,17 +76,18 @@ absl::Status CodedColumn(const char* fn, std::string_view what, const int32_t* c
     if (!st.ok()) return st;
     remap[j] = column.dictionary.Intern(dictionary[j]);  // a repeated string keeps its first code
   }
-  column.codes.resize(rows);
+  std::vector<int32_t> mapped(rows);
   for (size_t i = 0; i < rows; ++i) {
     const int32_t code = codes[i];
     if (code == rapport::CategoryColumn::kNullCode) {
-      column.codes[i] = code;
+      mapped[i] = code;
     } else if (code < -1 || static_cast<uint64_t>(code) >= dictionary_size) {
       return absl::InvalidArgumentError(absl::StrCat(std::string(what), " code ", code, " at row ", i, " is not in the dictionary"));
     } else {
-      column.codes[i] = remap[code];
+      mapped[i] = remap[code];
     }
   }
+  column.codes.assign(mapped.begin(), mapped.end());
   return absl::OkStatus();
 }
 

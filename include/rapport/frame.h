@@ -10,12 +10,15 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "rapport/category_codes.h"
 
 namespace rapport {
 
@@ -51,25 +54,36 @@ class StringDictionary {
 
 // A text column with few distinct values (industry, region, enum fields): codes into a dictionary.
 struct CategoryColumn {
-  static constexpr int32_t kNullCode = -1;
+  static constexpr int32_t kNullCode = CategoryCodes::kNull;
   StringDictionary dictionary;
-  std::vector<int32_t> codes;
+  CategoryCodes codes;
 
   void Append(std::optional<std::string_view> value) {
     codes.push_back(value ? dictionary.Intern(*value) : kNullCode);
   }
   std::optional<std::string_view> Get(size_t row) const {
-    if (codes[row] == kNullCode) return std::nullopt;
-    return dictionary.at(codes[row]);
+    const int32_t code = codes[row];
+    if (code == kNullCode) return std::nullopt;
+    return dictionary.at(code);
   }
 };
+
+// Text and set columns store their rows end to end: row r spans [offsets[r], offsets[r+1]) of the
+// column's values. A row rewritten with a different length after the column was built (an incremental
+// refresh) is flagged with kMovedRow in offsets[r] (its old span becomes dead; the flag leaves the
+// offset itself readable as the end of row r-1) and its value is kept apart, in the column's `moved`
+// map, so that changing k rows costs O(k) rather than a copy of the column. Compact() puts every row
+// back in line. Values are limited to 2^31 bytes (text) or codes (sets) per column.
+inline constexpr uint32_t kMovedRow = uint32_t{1} << 31;
 
 // Free text (names, text fields): one string per row, stored end to end.
 struct TextColumn {
   std::string chars;
-  std::vector<uint32_t> offsets{0};  // row i spans [offsets[i], offsets[i+1])
+  std::vector<uint32_t> offsets{0};  // see kMovedRow
   std::vector<bool> present;         // false: missing
+  absl::flat_hash_map<uint32_t, std::string> moved;  // rows flagged kMovedRow
 
+  size_t rows() const { return present.size(); }
   void Append(std::optional<std::string_view> value) {
     if (value) chars.append(value->data(), value->size());
     offsets.push_back(static_cast<uint32_t>(chars.size()));
@@ -77,29 +91,58 @@ struct TextColumn {
   }
   std::optional<std::string_view> Get(size_t row) const {
     if (!present[row]) return std::nullopt;
-    return std::string_view(chars).substr(offsets[row], offsets[row + 1] - offsets[row]);
+    const uint32_t b = offsets[row];
+    if (b & kMovedRow) return moved.find(static_cast<uint32_t>(row))->second;
+    return std::string_view(chars).substr(b, (offsets[row + 1] & ~kMovedRow) - b);
   }
+  // Replaces a row's value: in place when the length is unchanged, otherwise in `moved`.
+  void Replace(size_t row, std::optional<std::string_view> value);
+  // Puts every row back end to end, without dead spans.
+  void Compact();
 };
 
-// A set of strings per row (tags, multi-enum fields); an empty set counts as missing.
+// A set of strings per row (tags, multi-enum fields); an empty set counts as missing. Row r's codes
+// (into `dictionary`, ascending and distinct) are codes[offsets[r] .. offsets[r+1]), or moved[r] when
+// offsets[r] has kMovedRow. Read rows with Codes/Values; loops that matter read the arrays.
 struct SetColumn {
   StringDictionary dictionary;
-  std::vector<uint32_t> offsets{0};  // row i's codes are codes[offsets[i]..offsets[i+1]), ascending
-  std::vector<int32_t> codes;
+  std::vector<uint32_t> offsets{0};  // see kMovedRow
+  CategoryCodes codes;               // never kNull
+  absl::flat_hash_map<uint32_t, std::vector<int32_t>> moved;  // rows flagged kMovedRow
 
+  size_t rows() const { return offsets.size() - 1; }
   void Append(const std::vector<std::string_view>& values);
+  // Appends a row given as codes into `dictionary`, ascending and distinct.
+  void AppendCodes(std::span<const int32_t> row_codes);
+  std::vector<int32_t> Codes(size_t row) const;
+  std::vector<std::string_view> Values(size_t row) const;
+  bool Empty(size_t row) const;
+  // Replaces a row's codes (ascending, distinct): in place when their number is unchanged,
+  // otherwise in `moved`.
+  void Replace(size_t row, std::span<const int32_t> row_codes);
+  // Puts every row back end to end, without dead spans.
+  void Compact();
 };
 
+// Numbers, times and bools hold one value per row, or no array at all when no row has a value (a
+// field nobody fills in costs nothing; the frame loader leaves such record columns empty). Get()
+// reads either form.
 struct NumberColumn {
-  std::vector<double> values;  // NaN: missing
+  std::vector<double> values;  // NaN: missing; empty: every row missing
+
+  double Get(size_t row) const { return values.empty() ? std::numeric_limits<double>::quiet_NaN() : values[row]; }
 };
 
 struct TimeColumn {
-  std::vector<int64_t> values;  // kNullTime: missing
+  std::vector<int64_t> values;  // kNullTime: missing; empty: every row missing
+
+  int64_t Get(size_t row) const { return values.empty() ? kNullTime : values[row]; }
 };
 
 struct BoolColumn {
-  std::vector<int8_t> values;  // -1: missing, 0 false, 1 true
+  std::vector<int8_t> values;  // -1: missing, 0 false, 1 true; empty: every row missing
+
+  int8_t Get(size_t row) const { return values.empty() ? int8_t{-1} : values[row]; }
 };
 
 using Column = std::variant<CategoryColumn, TextColumn, SetColumn, NumberColumn, TimeColumn, BoolColumn>;
@@ -108,6 +151,17 @@ using Column = std::variant<CategoryColumn, TextColumn, SetColumn, NumberColumn,
 enum class ColumnType { kCategory = 0, kText = 1, kSet = 2, kNumber = 3, kTime = 4, kBool = 5 };
 ColumnType TypeOf(const Column& column);
 std::string_view ToString(ColumnType type);
+
+// Memory held (allocated capacity), split so that the part that grows with the number of customers
+// can be told from the text itself: `arrays` are ids, codes, numbers, times, bools, offsets and the
+// bookkeeping of moved rows; `strings` are text characters (moved rows' included), dictionaries
+// (characters, offsets, hash index) and column names.
+struct FrameBytes {
+  size_t arrays = 0;
+  size_t strings = 0;
+  size_t total() const { return arrays + strings; }
+};
+FrameBytes ColumnBytes(const Column& column);
 
 // One row per customer, ordered by ascending id. Core fields, custom fields and the order metrics
 // below are named columns; the segment language reads them by name.
@@ -127,8 +181,9 @@ struct CustomerFrame {
   Column& Add(std::string_view name, Column column);
   // The row of a customer id, or -1.
   int64_t RowOf(int64_t id) const;
-  // Bytes held by the frame's arrays and strings.
+  // Bytes held by the frame's arrays and strings (ByteBreakdown().total()).
   size_t bytes() const;
+  FrameBytes ByteBreakdown() const;
   // Releases spare capacity left by appending rows.
   void ShrinkToFit();
 };

@@ -28,6 +28,7 @@ struct GroupIndex {
   const int32_t* code = nullptr;
   size_t size = 0;
   size_t null_group = 0;  // the null group's index, after the dictionary's values
+  std::vector<int32_t> codes;  // the breakdown's, decoded
   std::vector<int64_t> sorted_customer;
   std::vector<int32_t> sorted_code;
 
@@ -42,8 +43,10 @@ absl::Status IndexGroups(const CustomerGroups& groups, GroupIndex& index) {
   }
   const int32_t dictionary_size = groups.group.dictionary.size();
   index.null_group = static_cast<size_t>(dictionary_size);
+  // One code per customer: decoded once, as the breakdown's tallies index by code.
+  index.codes = groups.group.codes.ToVector();
   for (size_t i = 0; i < n; ++i) {
-    const int32_t code = groups.group.codes[i];
+    const int32_t code = index.codes[i];
     if (code < CategoryColumn::kNullCode || code >= dictionary_size) {
       return absl::InvalidArgumentError(
           StrCat("breakdown: group code ", code, " at row ", i, " is not in the dictionary"));
@@ -52,7 +55,7 @@ absl::Status IndexGroups(const CustomerGroups& groups, GroupIndex& index) {
   index.size = n;
   if (std::is_sorted(groups.customer.begin(), groups.customer.end())) {
     index.customer = groups.customer.data();
-    index.code = groups.group.codes.data();
+    index.code = index.codes.data();
   } else {
     std::vector<uint32_t> order(n);
     std::iota(order.begin(), order.end(), 0u);
@@ -62,7 +65,7 @@ absl::Status IndexGroups(const CustomerGroups& groups, GroupIndex& index) {
     index.sorted_code.resize(n);
     for (size_t i = 0; i < n; ++i) {
       index.sorted_customer[i] = groups.customer[order[i]];
-      index.sorted_code[i] = groups.group.codes[order[i]];
+      index.sorted_code[i] = index.codes[order[i]];
     }
     index.customer = index.sorted_customer.data();
     index.code = index.sorted_code.data();

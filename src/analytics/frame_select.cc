@@ -5,8 +5,10 @@
 namespace rapport::internal {
 namespace {
 
+// An empty array (a column without values) stays empty.
 template <typename T>
 std::vector<T> Gather(const std::vector<T>& values, const std::vector<uint32_t>& rows) {
+  if (values.empty()) return {};
   std::vector<T> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) out[i] = values[rows[i]];
   return out;
@@ -19,7 +21,7 @@ Column SelectColumn(const Column& column, const std::vector<uint32_t>& rows) {
         if constexpr (std::is_same_v<C, CategoryColumn>) {
           CategoryColumn out;
           out.dictionary = c.dictionary;
-          out.codes = Gather(c.codes, rows);
+          for (uint32_t r : rows) out.codes.push_back(c.codes[r]);
           return out;
         } else if constexpr (std::is_same_v<C, TextColumn>) {
           TextColumn out;
@@ -29,10 +31,7 @@ Column SelectColumn(const Column& column, const std::vector<uint32_t>& rows) {
           SetColumn out;
           out.dictionary = c.dictionary;
           out.offsets.reserve(rows.size() + 1);
-          for (uint32_t r : rows) {
-            out.codes.insert(out.codes.end(), c.codes.begin() + c.offsets[r], c.codes.begin() + c.offsets[r + 1]);
-            out.offsets.push_back(static_cast<uint32_t>(out.codes.size()));
-          }
+          for (uint32_t r : rows) out.AppendCodes(c.Codes(r));
           return out;
         } else {
           return C{Gather(c.values, rows)};

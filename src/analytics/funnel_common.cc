@@ -162,11 +162,11 @@ struct ChunkScan {
   int32_t bad_code = 0;
 };
 
-}  // namespace
-
-absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int32_t>& codes,
-                       const std::vector<int64_t>& at, const std::vector<int32_t>& tag_of_code,
-                       std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts) {
+// GroupRows over codes stored as T (see CategoryCodes).
+template <typename T>
+absl::Status GroupRowsOf(const std::vector<int64_t>& entity, const std::vector<T>& codes,
+                         const std::vector<int64_t>& at, const std::vector<int32_t>& tag_of_code,
+                         std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts) {
   const size_t rows = entity.size();
   const int32_t dictionary_size = static_cast<int32_t>(tag_of_code.size());
   const std::vector<size_t> bounds = EvenBounds(rows, threads);
@@ -210,7 +210,7 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     bool grouped = true;
     int64_t first = 0, last = std::numeric_limits<int64_t>::min();
     for (size_t i = begin; i < end; ++i) {
-      const int32_t code = codes[i];
+      const int32_t code = CategoryCodes::Decode(codes[i]);
       if (static_cast<uint32_t>(code) + 1u > static_cast<uint32_t>(dictionary_size)) {  // outside [-1, size)
         s.bad_row = static_cast<int64_t>(i);
         s.bad_code = code;
@@ -258,13 +258,14 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
   out.ids.clear();
   // The row's tag, or -1 when the row is not kept.
   auto tag_of = [&](size_t row) {
-    const int32_t code = codes[row];
+    const int32_t code = CategoryCodes::Decode(codes[row]);
     return at[row] == kNullTime || code == CategoryColumn::kNullCode ? -1 : tag_of_code[code];
   };
 
   if (grouped) {
     out.frame_entity = entity.data();
     out.frame_codes = codes.data();
+    out.frame_code_width = static_cast<int>(sizeof(T));
     out.frame_at = at.data();
     out.tag_of_code = tag_of_code.data();
     out.bounds = FrameBounds(entity, [&](size_t row) { return tag_of(row) >= 0; }, threads);
@@ -296,6 +297,16 @@ absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int
     out.bounds = SortedBounds(out.rows, tag_bits, threads);
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status GroupRows(const std::vector<int64_t>& entity, const CategoryCodes& codes,
+                       const std::vector<int64_t>& at, const std::vector<int32_t>& tag_of_code,
+                       std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts) {
+  return codes.Visit([&](const auto& stored) {
+    return GroupRowsOf(entity, stored, at, tag_of_code, codes_name, threads, out, counts);
+  });
 }
 
 void SegmentSorter::Sort(Row* rows, size_t n) {

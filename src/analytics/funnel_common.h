@@ -85,7 +85,8 @@ struct GroupedRows {
   int tag_bits = 0;
   // The frame, when it is read in place.
   const int64_t* frame_entity = nullptr;
-  const int32_t* frame_codes = nullptr;
+  const void* frame_codes = nullptr;  // stored CategoryCodes of frame_code_width bytes each
+  int frame_code_width = 4;
   const int64_t* frame_at = nullptr;
   const int32_t* tag_of_code = nullptr;
   // Per thread, a range of rows (of the frame or of `rows`) that starts and ends at entity boundaries.
@@ -107,7 +108,7 @@ struct GroupCounts {
 // entity, for `threads` threads. The caller has checked that the three columns have the same length;
 // codes outside [kNullCode, tag_of_code.size()) are refused, naming `codes_name`. The columns must
 // outlive `out` (it may read them in place).
-absl::Status GroupRows(const std::vector<int64_t>& entity, const std::vector<int32_t>& codes,
+absl::Status GroupRows(const std::vector<int64_t>& entity, const CategoryCodes& codes,
                        const std::vector<int64_t>& at, const std::vector<int32_t>& tag_of_code,
                        std::string_view codes_name, int threads, GroupedRows& out, GroupCounts& counts);
 
@@ -136,19 +137,26 @@ void ForEachEntity(GroupedRows& g, Visit&& visit) {
     // small buffer that stays in cache, for the time sort.
     std::vector<Row> segment;
     int64_t current = 0;
-    for (size_t i = begin; i < end; ++i) {
-      const int32_t code = g.frame_codes[i];
-      if (code < 0 || g.frame_at[i] == kNullTime) continue;
-      const int32_t tag = g.tag_of_code[code];
-      if (tag < 0) continue;
-      const int64_t e = g.frame_entity[i];
-      if (!segment.empty() && e != current) {
-        sorter.Sort(segment.data(), segment.size());
-        visit(chunk, current, segment.data(), segment.size());
-        segment.clear();
+    auto scan = [&]<typename T>(const T* codes) {
+      for (size_t i = begin; i < end; ++i) {
+        const int32_t code = CategoryCodes::Decode(codes[i]);
+        if (code < 0 || g.frame_at[i] == kNullTime) continue;
+        const int32_t tag = g.tag_of_code[code];
+        if (tag < 0) continue;
+        const int64_t e = g.frame_entity[i];
+        if (!segment.empty() && e != current) {
+          sorter.Sort(segment.data(), segment.size());
+          visit(chunk, current, segment.data(), segment.size());
+          segment.clear();
+        }
+        current = e;
+        segment.push_back(Row{static_cast<uint64_t>(tag), g.frame_at[i]});
       }
-      current = e;
-      segment.push_back(Row{static_cast<uint64_t>(tag), g.frame_at[i]});
+    };
+    switch (g.frame_code_width) {
+      case 1: scan(static_cast<const uint8_t*>(g.frame_codes)); break;
+      case 2: scan(static_cast<const uint16_t*>(g.frame_codes)); break;
+      default: scan(static_cast<const int32_t*>(g.frame_codes)); break;
     }
     if (!segment.empty()) {
       sorter.Sort(segment.data(), segment.size());

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <numeric>
 #include <thread>
 
@@ -229,10 +230,12 @@ class CategoryNode final : public TextNode {
  public:
   explicit CategoryNode(const CategoryColumn* c) : c_(c) {}
   void Eval(const uint32_t* rows, uint32_t n, TextVal* out) const override {
-    for (uint32_t i = 0; i < n; ++i) {
-      int32_t code = c_->codes[rows[i]];
-      out[i] = code < 0 ? TextVal{} : TextVal{c_->dictionary.at(code), true};
-    }
+    c_->codes.Visit([&](const auto& codes) {
+      for (uint32_t i = 0; i < n; ++i) {
+        const int32_t code = CategoryCodes::Decode(codes[rows[i]]);
+        out[i] = code < 0 ? TextVal{} : TextVal{c_->dictionary.at(code), true};
+      }
+    });
   }
   const CategoryColumn* category() const override { return c_; }
 
@@ -245,9 +248,8 @@ class TextColumnNode final : public TextNode {
   explicit TextColumnNode(const TextColumn* c) : c_(c) {}
   void Eval(const uint32_t* rows, uint32_t n, TextVal* out) const override {
     for (uint32_t i = 0; i < n; ++i) {
-      uint32_t r = rows[i];
-      out[i] = c_->present[r] ? TextVal{std::string_view(c_->chars).substr(c_->offsets[r], c_->offsets[r + 1] - c_->offsets[r]), true}
-                              : TextVal{};
+      const std::optional<std::string_view> v = c_->Get(rows[i]);
+      out[i] = v ? TextVal{*v, true} : TextVal{};
     }
   }
 
@@ -293,6 +295,15 @@ class BoolColumnNode final : public BoolNode {
 
  private:
   const int8_t* v_;
+};
+
+class BoolConstNode final : public BoolNode {
+ public:
+  explicit BoolConstNode(int8_t c) : c_(c) {}
+  void Eval(const uint32_t*, uint32_t n, int8_t* out) const override { std::fill(out, out + n, c_); }
+
+ private:
+  int8_t c_;
 };
 
 // A condition used as a value: true where it holds, false elsewhere (never missing).
@@ -509,27 +520,50 @@ class TimeCompareFilter final : public FilterNode {
 };
 
 // A per-dictionary-code verdict for conditions on a category column against constants: the text
-// work happens once per distinct value, the rows only look up their code.
+// work happens once per distinct value, the rows only look up their code. Templated over the codes'
+// stored width: narrow codes index a table that covers every stored value, null included, so the
+// lookup has no branch.
+template <typename T>
 class CategoryMatchFilter final : public FilterNode {
  public:
-  CategoryMatchFilter(const CategoryColumn* c, std::vector<uint8_t> match, bool null_matches)
-      : c_(c), match_(std::move(match)), null_matches_(null_matches) {}
-  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
-    const int32_t* codes = c_->codes.data();
-    const uint8_t* m = match_.data();
-    const bool nm = null_matches_;
-    return KeepWhere<int32_t>(in, n, out, [&](uint32_t i) {
-      int32_t code = codes[in[i]];
-      return code < 0 ? nm : m[code] != 0;
-    });
+  CategoryMatchFilter(const std::vector<T>& codes, const std::vector<uint8_t>& match, bool null_matches)
+      : codes_(codes.data()), null_matches_(null_matches) {
+    if constexpr (std::is_same_v<T, int32_t>) {
+      match_ = match;
+    } else {
+      match_.assign(size_t{std::numeric_limits<T>::max()} + 1, 0);
+      std::copy(match.begin(), match.end(), match_.begin());
+      match_.back() = null_matches;
+    }
   }
-  double BytesPerRow() const override { return sizeof(c_->codes[0]); }
+  uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    const T* codes = codes_;
+    const uint8_t* m = match_.data();
+    if constexpr (std::is_same_v<T, int32_t>) {
+      const bool nm = null_matches_;
+      return KeepWhere<int32_t>(in, n, out, [&](uint32_t i) {
+        int32_t code = codes[in[i]];
+        return code < 0 ? nm : m[code] != 0;
+      });
+    } else {
+      return KeepWhere<T>(in, n, out, [&](uint32_t i) { return m[codes[in[i]]] != 0; });
+    }
+  }
+  double BytesPerRow() const override { return sizeof(T); }
 
  private:
-  const CategoryColumn* c_;
-  std::vector<uint8_t> match_;
+  const T* codes_;
+  std::vector<uint8_t> match_;  // per code (per stored value when T is narrow)
   bool null_matches_;
 };
+
+// match[code] for each dictionary code; null rows match when `null_matches`.
+std::unique_ptr<FilterNode> MakeCategoryMatch(const CategoryColumn& c, const std::vector<uint8_t>& match, bool null_matches) {
+  return c.codes.Visit([&](const auto& codes) -> std::unique_ptr<FilterNode> {
+    using T = typename std::decay_t<decltype(codes)>::value_type;
+    return std::make_unique<CategoryMatchFilter<T>>(codes, match, null_matches);
+  });
+}
 
 bool TextTest(SegmentOp op, std::string_view a, std::string_view b) {
   switch (op) {
@@ -656,32 +690,47 @@ class BoolIsTrueFilter final : public FilterNode {
 };
 
 // has_tag / has_any / has_all over a set column: `wanted[code]` is the index of the asked value a
-// dictionary entry matches (-1: none).
+// dictionary entry matches (-1: none). Templated over the codes' stored width; rows rewritten since
+// the column was built (kMovedRow) are read from the column's `moved` map.
+template <typename T>
 class SetFilter final : public FilterNode {
  public:
-  SetFilter(const SetColumn* c, std::vector<int8_t> wanted, int needed_all)
-      : c_(c), wanted_(std::move(wanted)), needed_all_(needed_all) {}
+  SetFilter(const SetColumn* c, const std::vector<T>& codes, std::vector<int8_t> wanted, int needed_all)
+      : c_(c), codes_(codes.data()), wanted_(std::move(wanted)), needed_all_(needed_all) {}
   uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
-    const uint32_t* off = c_->offsets.data();
-    const int32_t* codes = c_->codes.data();
-    const int8_t* w = wanted_.data();
     if (needed_all_ == 0) {
-      return KeepWhere<int>(in, n, out, [&](uint32_t i) {
-        for (uint32_t k = off[in[i]], e = off[in[i] + 1]; k < e; ++k)
-          if (w[codes[k]] >= 0) return true;
+      return KeepRows(in, n, out, [&](auto begin, auto end) {
+        for (auto k = begin; k != end; ++k)
+          if (wanted_[*k] >= 0) return true;
         return false;
       });
     }
-    return KeepWhere<int>(in, n, out, [&](uint32_t i) {
+    return KeepRows(in, n, out, [&](auto begin, auto end) {
       uint64_t seen = 0;
-      for (uint32_t k = off[in[i]], e = off[in[i] + 1]; k < e; ++k)
-        if (w[codes[k]] >= 0) seen |= uint64_t{1} << w[codes[k]];
+      for (auto k = begin; k != end; ++k)
+        if (wanted_[*k] >= 0) seen |= uint64_t{1} << wanted_[*k];
       return std::popcount(seen) == needed_all_;
     });
   }
 
  private:
+  // test(begin, end) over each row's codes (stored T, or int32 for moved rows).
+  template <typename Test>
+  uint32_t KeepRows(const uint32_t* in, uint32_t n, uint32_t* out, Test test) const {
+    const uint32_t* off = c_->offsets.data();
+    const T* codes = codes_;
+    return KeepWhere<int>(in, n, out, [&](uint32_t i) {
+      const uint32_t r = in[i], b = off[r];
+      if (b & kMovedRow) [[unlikely]] {
+        const std::vector<int32_t>& m = c_->moved.find(r)->second;
+        return test(m.begin(), m.end());
+      }
+      return test(codes + b, codes + (off[r + 1] & ~kMovedRow));
+    });
+  }
+
   const SetColumn* c_;
+  const T* codes_;
   std::vector<int8_t> wanted_;
   int needed_all_;  // 0: any
 };
@@ -780,7 +829,7 @@ class SegmentProgram {
   std::unique_ptr<FilterNode> CategoryTest(const CategoryColumn* c, SegmentOp op, const std::string& k) {
     std::vector<uint8_t> match(c->dictionary.size());
     for (int32_t code = 0; code < c->dictionary.size(); ++code) match[code] = TextTest(op, c->dictionary.at(code), k);
-    return std::make_unique<CategoryMatchFilter>(c, std::move(match), false);
+    return MakeCategoryMatch(*c, match, false);
   }
 
   std::unique_ptr<FilterNode> In(const SegmentNode& n) {
@@ -806,7 +855,7 @@ class SegmentProgram {
       for (const std::string& v : values) {
         if (int32_t code = c->dictionary.Find(v); code >= 0) match[code] = 1;
       }
-      return std::make_unique<CategoryMatchFilter>(c, std::move(match), false);
+      return MakeCategoryMatch(*c, match, false);
     }
     return std::make_unique<TextInFilter>(std::move(t), std::move(values));
   }
@@ -819,14 +868,14 @@ class SegmentProgram {
       case VType::kSet: {
         const auto& c = std::get<SetColumn>(*frame_.Find(x.name));
         std::vector<uint8_t> empty(frame_.rows());
-        for (size_t r = 0; r < frame_.rows(); ++r) empty[r] = c.offsets[r] == c.offsets[r + 1];
+        for (size_t r = 0; r < frame_.rows(); ++r) empty[r] = c.Empty(r);
         return std::make_unique<RowSetFilter>(std::move(empty));
       }
       default: break;
     }
     std::unique_ptr<TextNode> t = Text(x);
     if (const CategoryColumn* c = t->category()) {
-      return std::make_unique<CategoryMatchFilter>(c, std::vector<uint8_t>(c->dictionary.size()), true);
+      return MakeCategoryMatch(*c, std::vector<uint8_t>(c->dictionary.size()), true);
     }
     return MakeIsNull<TextNode, TextVal>(std::move(t), [](const TextVal& v) { return !v.present; });
   }
@@ -843,7 +892,11 @@ class SegmentProgram {
       auto it = std::find(wanted.begin(), wanted.end(), NormalizeForMatch(c.dictionary.at(code)));
       if (it != wanted.end()) index[code] = static_cast<int8_t>(it - wanted.begin());
     }
-    return std::make_unique<SetFilter>(&c, std::move(index), all ? static_cast<int>(wanted.size()) : 0);
+    const int needed_all = all ? static_cast<int>(wanted.size()) : 0;
+    return c.codes.Visit([&](const auto& codes) -> std::unique_ptr<FilterNode> {
+      using T = typename std::decay_t<decltype(codes)>::value_type;
+      return std::make_unique<SetFilter<T>>(&c, codes, std::move(index), needed_all);
+    });
   }
 
   std::unique_ptr<FilterNode> InSegment(const std::string& name) {
@@ -869,17 +922,27 @@ class SegmentProgram {
 
   const TimeColumn& TimeField(std::string_view name) const { return std::get<TimeColumn>(*frame_.Find(name)); }
 
+  // A column without an array has no value in any row (see NumberColumn).
+  static std::unique_ptr<NumNode> NumField(const NumberColumn& c) {
+    if (c.values.empty()) return std::make_unique<NumConstNode>(NAN);
+    return std::make_unique<NumColumnNode>(c.values.data());
+  }
+  static std::unique_ptr<TimeNode> TimeFieldNode(const TimeColumn& c) {
+    if (c.values.empty()) return std::make_unique<TimeConstNode>(kNullTime);
+    return std::make_unique<TimeColumnNode>(c.values.data());
+  }
+
   std::unique_ptr<NumNode> Num(const SegmentNode& n) {
     switch (n.op) {
       case SegmentOp::kLiteral: return std::make_unique<NumConstNode>(n.literal.number);
       case SegmentOp::kField: {
-        if (const Column* c = frame_.Find(n.name)) return std::make_unique<NumColumnNode>(std::get<NumberColumn>(*c).values.data());
+        if (const Column* c = frame_.Find(n.name)) return NumField(std::get<NumberColumn>(*c));
         if (n.name == "rfm_r") return RfmScore(Rfm().r);
         if (n.name == "rfm_f") return RfmScore(Rfm().f);
         if (n.name == "rfm_m") return RfmScore(Rfm().m);
         if (n.name == "recency_days" || n.name == "tenure_days") {
           const char* source = n.name == "recency_days" ? "last_order_at" : "first_order_at";
-          return std::make_unique<DaysSinceNode>(std::make_unique<TimeColumnNode>(TimeField(source).values.data()), AsOf(n.name));
+          return std::make_unique<DaysSinceNode>(TimeFieldNode(TimeField(source)), AsOf(n.name));
         }
         throw CompileError(absl::InternalError(StrCat(n.name, ": no such column")));
       }
@@ -904,7 +967,7 @@ class SegmentProgram {
   std::unique_ptr<TimeNode> Time(const SegmentNode& n) {
     switch (n.op) {
       case SegmentOp::kLiteral: return std::make_unique<TimeConstNode>(n.literal.micros);
-      case SegmentOp::kField: return std::make_unique<TimeColumnNode>(TimeField(n.name).values.data());
+      case SegmentOp::kField: return TimeFieldNode(TimeField(n.name));
       case SegmentOp::kAdd: case SegmentOp::kSub: {
         bool time_first = Type(*n.args[0]) == VType::kTime;
         const SegmentNode& t = *n.args[time_first ? 0 : 1];
@@ -941,7 +1004,11 @@ class SegmentProgram {
   }
 
   std::unique_ptr<BoolNode> BoolVal(const SegmentNode& n) {
-    if (n.op == SegmentOp::kField) return std::make_unique<BoolColumnNode>(std::get<BoolColumn>(*frame_.Find(n.name)).values.data());
+    if (n.op == SegmentOp::kField) {
+      const auto& c = std::get<BoolColumn>(*frame_.Find(n.name));
+      if (c.values.empty()) return std::make_unique<BoolConstNode>(-1);  // no row has a value
+      return std::make_unique<BoolColumnNode>(c.values.data());
+    }
     if (n.op == SegmentOp::kCall && n.name == "coalesce") {
       std::vector<std::unique_ptr<BoolNode>> args;
       for (const auto& a : n.args) args.push_back(BoolVal(*a));

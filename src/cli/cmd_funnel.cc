@@ -55,11 +55,20 @@ absl::StatusOr<CustomerGroups> GroupsBy(const Database& db, const std::string& f
   } else if (const auto* t = std::get_if<TextColumn>(column)) {
     for (size_t i = 0; i < n; ++i) g.group.Append(t->Get(i));
   } else if (const auto* b = std::get_if<BoolColumn>(column)) {
-    for (int8_t v : b->values) append(v < 0 ? std::nullopt : std::optional<std::string>(v ? "true" : "false"));
+    for (size_t i = 0; i < n; ++i) {
+      const int8_t v = b->Get(i);
+      append(v < 0 ? std::nullopt : std::optional<std::string>(v ? "true" : "false"));
+    }
   } else if (const auto* x = std::get_if<NumberColumn>(column)) {
-    for (double v : x->values) append(std::isnan(v) ? std::nullopt : std::optional<std::string>(CsvNumber(v)));
+    for (size_t i = 0; i < n; ++i) {
+      const double v = x->Get(i);
+      append(std::isnan(v) ? std::nullopt : std::optional<std::string>(CsvNumber(v)));
+    }
   } else if (const auto* tm = std::get_if<TimeColumn>(column)) {
-    for (int64_t v : tm->values) append(v == kNullTime ? std::nullopt : std::optional<std::string>(Time(v)));
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t v = tm->Get(i);
+      append(v == kNullTime ? std::nullopt : std::optional<std::string>(Time(v)));
+    }
   } else {
     return absl::InvalidArgumentError("--by: \"" + field +
                                       "\" holds several values per customer; choose a field with one value");

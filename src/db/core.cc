@@ -15,9 +15,9 @@ namespace {
 constexpr int kMaxReaders = 64;
 
 // Memory-mapped reads avoid a pread per page on random point reads.
-absl::Status ConfigureReads(Connection& conn) {
+absl::Status ConfigureReads(Connection& conn, bool memory_mapped = true) {
   RETURN_IF_ERROR(RegisterNameTokenizer(conn.raw()));
-  RETURN_IF_ERROR(conn.Exec("PRAGMA mmap_size = 1073741824"));
+  if (memory_mapped) RETURN_IF_ERROR(conn.Exec("PRAGMA mmap_size = 1073741824"));
   return conn.Exec("PRAGMA cache_size = -16384");
 }
 
@@ -95,6 +95,13 @@ absl::Status Core::ReloadSchema(Connection& conn) {
   std::lock_guard<std::mutex> lock(schema_mu_);
   schema_ = std::move(schema);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Core::OpenReader(bool memory_mapped) const {
+  if (memory_) return std::unique_ptr<Connection>();
+  ASSIGN_OR_RETURN(Connection conn, Connection::Open(path_, SQLITE_OPEN_READONLY, options_.busy_timeout_ms));
+  RETURN_IF_ERROR(ConfigureReads(conn, memory_mapped));
+  return std::make_unique<Connection>(std::move(conn));
 }
 
 absl::StatusOr<Connection*> Core::AcquireReader() const {

@@ -62,6 +62,11 @@ class Core {
   template <typename F>
   auto Read(F&& fn) const -> std::invoke_result_t<F, Connection&>;
 
+  // A read-only connection of the caller's own, configured as the pooled readers are, with or without
+  // memory mapping; nullptr for a memory database (read those through Read). Run reads on it in a
+  // read transaction (BEGIN ... COMMIT), and only when this thread does not hold the write lock.
+  absl::StatusOr<std::unique_ptr<Connection>> OpenReader(bool memory_mapped) const;
+
   // User transactions spanning several calls on one thread.
   absl::Status BeginUser();
   absl::Status CommitUser();

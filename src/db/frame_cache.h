@@ -3,6 +3,7 @@
 #define RAPPORT_DB_FRAME_CACHE_H_
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -30,7 +31,16 @@ class FrameCache {
   Stats stats() const;
 
  private:
+  // Brings the frame up to date, reading `conn` (in a read transaction).
+  absl::Status Refresh(Connection& conn, const FieldSchema& schema, const FrameOptions& options);
+
   mutable std::mutex mu_;
+  // The cache's own reader, not memory-mapped (nullptr for memory databases, read through Core): a
+  // refresh reads a few thousand scattered pages right after writes, and SQLite unmaps a mapped
+  // reader's pages whenever the database changed, so faulting them in and unmapping them again
+  // costs more than reading them.
+  std::unique_ptr<Connection> conn_;
+  bool conn_opened_ = false;
   std::optional<CustomerFrame> frame_;
   std::optional<FrameOptions> options_;
   OrderScope scope_;

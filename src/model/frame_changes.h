@@ -1,4 +1,4 @@
-// Which customers' frame rows the change feed says are stale.
+// Which customers' frame rows the change feed says are stale, and which parts of them.
 #ifndef RAPPORT_MODEL_FRAME_CHANGES_H_
 #define RAPPORT_MODEL_FRAME_CHANGES_H_
 
@@ -11,10 +11,15 @@
 
 namespace rapport::internal {
 
+// Ids are ascending and distinct in each list.
 struct FrameChanges {
-  int64_t last_seq = 0;            // the last change read
-  bool reload = false;             // the columns changed, or too much changed: load afresh
-  std::vector<int64_t> customers;  // ascending, distinct
+  int64_t last_seq = 0;          // the last change read
+  bool reload = false;           // the columns changed, or too much changed: load afresh
+  std::vector<int64_t> records;  // record changed (fields, updated_at), or created, deleted, restored, purged
+  std::vector<int64_t> tags;     // tags may have changed
+  std::vector<int64_t> orders;   // orders changed (their metrics)
+
+  bool empty() const { return records.empty() && tags.empty() && orders.empty(); }
 };
 
 // Reads the change feed after `after_seq`. More than `max_customers` affected customers, a custom

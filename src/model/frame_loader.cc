@@ -1,6 +1,8 @@
 #include "model/frame_loader.h"
 
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "absl/time/civil_time.h"
 #include "base/money.h"
@@ -64,15 +66,54 @@ absl::StatusOr<OrderScope> ResolveOrderScope(Connection& conn, const FrameOption
   return scope;
 }
 
-absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
-                                                const std::vector<int64_t>* only) {
-  // A subset of customers is passed as one JSON array parameter that leads each join (CROSS JOIN
-  // fixes the order), so that a few customers cost a few index lookups, not a scan.
-  const std::string ids_json = only ? nlohmann::json(*only).dump() : "";
-  auto from = [&](std::string_view table_and_alias, std::string_view key) {
-    return only ? StrCat(" FROM json_each(?) j CROSS JOIN ", table_and_alias, " ON ", key, " = j.value")
-                : StrCat(" FROM ", table_and_alias);
+namespace {
+
+// A subset of customers is passed as one JSON array parameter (`ids_json`) that leads each join
+// (CROSS JOIN fixes the order), so that a few customers cost a few index lookups, not a scan.
+std::string From(const std::string* ids_json, std::string_view table_and_alias, std::string_view key) {
+  return ids_json ? StrCat(" FROM json_each(?) j CROSS JOIN ", table_and_alias, " ON ", key, " = j.value")
+                  : StrCat(" FROM ", table_and_alias);
+}
+
+// Text and set columns address their values with 31 bits (see kMovedRow).
+absl::Status CheckOffsets(const CustomerFrame& f) {
+  for (const auto& [name, column] : f.columns) {
+    const auto* t = std::get_if<TextColumn>(&column);
+    const auto* s = std::get_if<SetColumn>(&column);
+    if ((t && t->chars.size() >= kMovedRow) || (s && s->codes.size() >= kMovedRow)) {
+      return absl::ResourceExhaustedError(StrCat(name, ": more than 2^31 bytes or values in one frame column"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Number, time and bool columns in which no customer has a value hold no array (see NumberColumn):
+// a field nobody fills in (a birthday, an owner, a custom field not used yet) costs nothing.
+void DropEmptyArrays(CustomerFrame& f) {
+  auto missing = [](auto v) {
+    if constexpr (std::is_same_v<decltype(v), double>) {
+      return std::isnan(v);
+    } else if constexpr (std::is_same_v<decltype(v), int64_t>) {
+      return v == kNullTime;
+    } else {
+      return v < 0;
+    }
   };
+  for (auto& [name, column] : f.columns) {
+    std::visit(
+        [&](auto& c) {
+          using C = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<C, NumberColumn> || std::is_same_v<C, TimeColumn> || std::is_same_v<C, BoolColumn>) {
+            if (std::all_of(c.values.begin(), c.values.end(), missing)) decltype(c.values)().swap(c.values);
+          }
+        },
+        column);
+  }
+}
+
+// Core and custom field columns of the live customers (not deleted), ascending id; only those in
+// `ids_json` when given.
+absl::StatusOr<CustomerFrame> LoadRecords(Connection& conn, const FieldSchema& schema, const std::string* ids_json) {
   std::string sql =
       "SELECT customers.id, kind, name, industry, region, size, source, owner, birthday, lifecycle_stage, created_at, "
       "updated_at";
@@ -96,7 +137,7 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
         break;
     }
   }
-  sql += StrCat(from("customers", "customers.id"), " WHERE deleted_at IS NULL ORDER BY customers.id");
+  sql += StrCat(From(ids_json, "customers", "customers.id"), " WHERE deleted_at IS NULL ORDER BY customers.id");
 
   CustomerFrame f;
   CategoryColumn kind, industry, region, size, source, stage;
@@ -117,7 +158,7 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
     r.column = &custom_columns.back();
   }
   ASSIGN_OR_RETURN(Statement st, conn.Prepare(sql));
-  if (only) st.Bind(1, ids_json);
+  if (ids_json) st.Bind(1, *ids_json);
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -173,46 +214,71 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
       }
     }
   }
-  const size_t n = f.ids.size();
+  f.Add("kind", std::move(kind));
+  f.Add("name", std::move(name));
+  f.Add("industry", std::move(industry));
+  f.Add("region", std::move(region));
+  f.Add("size", std::move(size));
+  f.Add("source", std::move(source));
+  f.Add("owner", std::move(owner));
+  f.Add("birthday", std::move(birthday));
+  f.Add("lifecycle_stage", std::move(stage));
+  f.Add("created_at", std::move(created));
+  f.Add("updated_at", std::move(updated));
+  for (size_t k = 0; k < custom.size(); ++k) f.Add(custom[k].def->name, std::move(custom_columns[k]));
+  DropEmptyArrays(f);
+  return f;
+}
 
-  // Tags, in (customer, tag) order: merged with the ascending ids.
+// The columns before which LoadRecords' frame gets "tags" (after the core fields).
+constexpr size_t kTagsColumn = 11;
+
+// The tags of the customers in `ids` (ascending), in (customer, tag) order, one row per customer;
+// the table is read whole unless `ids_json` (the same ids) is given.
+absl::StatusOr<SetColumn> LoadTags(Connection& conn, const std::vector<int64_t>& ids, const std::string* ids_json) {
+  const size_t n = ids.size();
   SetColumn tags;
   tags.offsets.reserve(n + 1);
-  {
-    ASSIGN_OR_RETURN(Statement t, conn.Prepare(StrCat(
-        "SELECT t.customer_id, t.tag", from("customer_tags t", "t.customer_id"),
-        " JOIN customers c ON c.id = t.customer_id WHERE c.deleted_at IS NULL ORDER BY t.customer_id, t.tag")));
-    if (only) t.Bind(1, ids_json);
-    size_t row = 0;
-    std::vector<std::string_view> current;
-    std::vector<std::string> storage;
-    ASSIGN_OR_RETURN(bool have, t.Step());
-    while (row < n) {
-      storage.clear();
-      while (have && t.Int(0) == f.ids[row]) {
-        storage.push_back(t.Text(1));
-        ASSIGN_OR_RETURN(have, t.Step());
-      }
-      while (have && t.Int(0) < f.ids[row]) {
-        ASSIGN_OR_RETURN(have, t.Step());
-      }
-      current.assign(storage.begin(), storage.end());
-      tags.Append(current);
-      ++row;
+  if (n == 0) return tags;
+  // No join with customers: tags of customers outside `ids` (deleted ones) are skipped below.
+  ASSIGN_OR_RETURN(Statement t, conn.Prepare(StrCat("SELECT t.customer_id, t.tag", From(ids_json, "customer_tags t", "t.customer_id"),
+                                                    " ORDER BY t.customer_id, t.tag")));
+  if (ids_json) t.Bind(1, *ids_json);
+  size_t row = 0;
+  std::vector<std::string_view> current;
+  std::vector<std::string> storage;
+  ASSIGN_OR_RETURN(bool have, t.Step());
+  while (row < n) {
+    storage.clear();
+    while (have && t.Int(0) < ids[row]) {
+      ASSIGN_OR_RETURN(have, t.Step());
     }
+    while (have && t.Int(0) == ids[row]) {
+      storage.push_back(t.Text(1));
+      ASSIGN_OR_RETURN(have, t.Step());
+    }
+    current.assign(storage.begin(), storage.end());
+    tags.Append(current);
+    ++row;
   }
+  return tags;
+}
 
+// Adds the order metric columns of the customers `ids` (ascending; f.ids) to `f`.
+absl::Status AddOrderColumns(Connection& conn, const OrderScope& scope, const std::vector<int64_t>& ids,
+                             const std::string* ids_json, CustomerFrame& f) {
+  const size_t n = ids.size();
   // Order metrics, summed in minor units so that the totals are exact.
   NumberColumn frequency{std::vector<double>(n, 0.0)}, monetary{std::vector<double>(n, 0.0)};
   NumberColumn aov{std::vector<double>(n, NAN)}, interval{std::vector<double>(n, NAN)};
   TimeColumn first{std::vector<int64_t>(n, kNullTime)}, last{std::vector<int64_t>(n, kNullTime)};
-  if (!scope.currency.empty()) {
+  if (!scope.currency.empty() && n > 0) {
     ASSIGN_OR_RETURN(Statement o, conn.Prepare(StrCat(
         "SELECT o.customer_id, count(*), sum(o.amount_minor), min(o.ordered_at), max(o.ordered_at)",
-        from("orders o", "o.customer_id"), " WHERE o.status IN ", InList(scope.statuses.size()),
+        From(ids_json, "orders o", "o.customer_id"), " WHERE o.status IN ", InList(scope.statuses.size()),
         " AND o.currency = ? GROUP BY o.customer_id ORDER BY o.customer_id")));
     int i = 1;
-    if (only) o.Bind(i++, ids_json);
+    if (ids_json) o.Bind(i++, *ids_json);
     for (const std::string& s : scope.statuses) o.Bind(i++, s);
     o.Bind(i, scope.currency);
     const double unit = std::pow(10.0, scope.digits);
@@ -221,9 +287,9 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
       ASSIGN_OR_RETURN(bool have, o.Step());
       if (!have) break;
       int64_t id = o.Int(0);
-      while (row < n && f.ids[row] < id) ++row;
+      while (row < n && ids[row] < id) ++row;
       if (row >= n) break;
-      if (f.ids[row] != id) continue;
+      if (ids[row] != id) continue;
       const double count = static_cast<double>(o.Int(1));
       frequency.values[row] = count;
       monetary.values[row] = static_cast<double>(o.Int(2)) / unit;
@@ -237,27 +303,54 @@ absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSch
     }
   }
 
-  f.Add("kind", std::move(kind));
-  f.Add("name", std::move(name));
-  f.Add("industry", std::move(industry));
-  f.Add("region", std::move(region));
-  f.Add("size", std::move(size));
-  f.Add("source", std::move(source));
-  f.Add("owner", std::move(owner));
-  f.Add("birthday", std::move(birthday));
-  f.Add("lifecycle_stage", std::move(stage));
-  f.Add("created_at", std::move(created));
-  f.Add("updated_at", std::move(updated));
-  f.Add("tags", std::move(tags));
-  for (size_t k = 0; k < custom.size(); ++k) f.Add(custom[k].def->name, std::move(custom_columns[k]));
   f.Add("frequency", std::move(frequency));
   f.Add("monetary", std::move(monetary));
   f.Add("aov", std::move(aov));
   f.Add("first_order_at", std::move(first));
   f.Add("last_order_at", std::move(last));
   f.Add("mean_interpurchase_days", std::move(interval));
+  return absl::OkStatus();
+}
+
+std::string IdsJson(const std::vector<int64_t>& ids) { return nlohmann::json(ids).dump(); }
+
+}  // namespace
+
+absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
+                                                const std::vector<int64_t>* only) {
+  const std::string ids_json = only ? IdsJson(*only) : "";
+  const std::string* subset = only ? &ids_json : nullptr;
+  ASSIGN_OR_RETURN(CustomerFrame f, LoadRecords(conn, schema, subset));
+  ASSIGN_OR_RETURN(SetColumn tags, LoadTags(conn, f.ids, subset));
+  f.columns.emplace(f.columns.begin() + kTagsColumn, "tags", std::move(tags));
+  RETURN_IF_ERROR(AddOrderColumns(conn, scope, f.ids, subset, f));
+  RETURN_IF_ERROR(CheckOffsets(f));
   f.ShrinkToFit();
   return f;
+}
+
+absl::StatusOr<FramePatch> LoadFramePatch(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
+                                          const FrameRereads& rereads) {
+  FramePatch patch;
+  patch.checked = rereads.records;
+  const std::string records_json = IdsJson(rereads.records);
+  ASSIGN_OR_RETURN(CustomerFrame records, LoadRecords(conn, schema, &records_json));
+  patch.parts.push_back(std::move(records));
+
+  CustomerFrame tags;
+  tags.ids = rereads.tags;
+  const std::string tags_json = IdsJson(rereads.tags);
+  ASSIGN_OR_RETURN(SetColumn tag_column, LoadTags(conn, tags.ids, &tags_json));
+  tags.Add("tags", std::move(tag_column));
+  patch.parts.push_back(std::move(tags));
+
+  CustomerFrame orders;
+  orders.ids = rereads.orders;
+  const std::string orders_json = IdsJson(rereads.orders);
+  RETURN_IF_ERROR(AddOrderColumns(conn, scope, orders.ids, &orders_json, orders));
+  patch.parts.push_back(std::move(orders));
+  for (const CustomerFrame& part : patch.parts) RETURN_IF_ERROR(CheckOffsets(part));
+  return patch;
 }
 
 absl::StatusOr<OrderFrame> LoadOrderFrame(Connection& conn, const OrderScope& scope) {

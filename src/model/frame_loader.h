@@ -3,6 +3,7 @@
 #define RAPPORT_MODEL_FRAME_LOADER_H_
 
 #include "absl/status/statusor.h"
+#include "analytics/frame_update.h"
 #include "model/field_schema.h"
 #include "rapport/frame.h"
 #include "rapport/segment.h"
@@ -26,6 +27,20 @@ absl::StatusOr<OrderScope> ResolveOrderScope(Connection& conn, const FrameOption
 // only those in `only` when given.
 absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
                                                 const std::vector<int64_t>* only = nullptr);
+
+// What an incremental refresh re-reads (ids ascending): the records (core and custom fields, and
+// whether the customer still exists), the tags, the order metrics.
+struct FrameRereads {
+  std::vector<int64_t> records;
+  std::vector<int64_t> tags;
+  std::vector<int64_t> orders;
+};
+
+// Those parts, as UpdateRows takes them: parts[0] the live ones among `records` with their record
+// columns, parts[1] "tags" for `tags`, parts[2] the order metrics for `orders`. A customer new to
+// the frame must be in all three lists.
+absl::StatusOr<FramePatch> LoadFramePatch(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
+                                          const FrameRereads& rereads);
 
 // The orders that count, ordered by (customer, time), amounts in major units.
 absl::StatusOr<OrderFrame> LoadOrderFrame(Connection& conn, const OrderScope& scope);

@@ -72,9 +72,11 @@ absl::StatusOr<std::vector<Change>> ReadChanges(Connection& conn, const ChangeQu
 }
 
 absl::StatusOr<int64_t> LastChangeSeq(Connection& conn) {
-  ASSIGN_OR_RETURN(Statement * st, conn.Cached("SELECT coalesce(max(seq), 0) FROM changes"));
+  // Exactly `SELECT max(seq)`: SQLite answers that from the end of the b-tree, while any expression
+  // around the aggregate (coalesce) makes it scan the whole log.
+  ASSIGN_OR_RETURN(Statement * st, conn.Cached("SELECT max(seq) FROM changes"));
   ASSIGN_OR_RETURN(bool row, st->Step());
-  int64_t seq = row ? st->Int(0) : 0;
+  int64_t seq = row && !st->IsNull(0) ? st->Int(0) : 0;
   st->Reset();
   return seq;
 }

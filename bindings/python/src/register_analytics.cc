@@ -33,7 +33,8 @@ namespace {
 CategoryColumn Category(const Array<int32_t>& codes, py::handle values, std::string_view what) {
   CategoryColumn c;
   c.dictionary = Dictionary(what, StringsOf(values, what));
-  c.codes = ToVector(codes, what);
+  const std::vector<int32_t> v = ToVector(codes, what);
+  c.codes.assign(v.begin(), v.end());
   return c;
 }
 

@@ -206,12 +206,13 @@ void AddColumns(py::class_<PyFrame>& cls) {
            [](PyFrame& self, const std::string& name, const Array<int32_t>& codes, py::handle categories) {
              CategoryColumn c;
              c.dictionary = Dictionary(name, StringsOf(categories, name));
-             c.codes = self.Gather(name, codes);
-             for (int32_t code : c.codes) {
+             const std::vector<int32_t> gathered = self.Gather(name, codes);
+             for (int32_t code : gathered) {
                if (code < -1 || code >= c.dictionary.size()) {
                  RaiseValidation(Cat({"column \"", name, "\": category code ", std::to_string(code), " out of range"}));
                }
              }
+             c.codes.assign(gathered.begin(), gathered.end());
              self.frame.Add(name, std::move(c));
            },
            "Codes into `categories` (-1: missing).")
@@ -231,14 +232,14 @@ void AddColumns(py::class_<PyFrame>& cls) {
              for (int32_t code : codes) {
                if (code < 0 || code >= c.dictionary.size()) RaiseValidation(Cat({"column \"", name, "\": set code out of range"}));
              }
+             std::vector<int32_t> row;
              for (size_t i = 0; i < self.frame.rows(); ++i) {
                size_t r = self.Source(i);
-               size_t start = c.codes.size();
-               c.codes.insert(c.codes.end(), codes.begin() + offsets[r], codes.begin() + offsets[r + 1]);
-               std::sort(c.codes.begin() + start, c.codes.end());
-               c.codes.erase(std::unique(c.codes.begin() + start, c.codes.end()), c.codes.end());
-               if (c.codes.size() > UINT32_MAX) RaiseValidation(Cat({"column \"", name, "\": too many values"}));
-               c.offsets.push_back(static_cast<uint32_t>(c.codes.size()));
+               row.assign(codes.begin() + offsets[r], codes.begin() + offsets[r + 1]);
+               std::sort(row.begin(), row.end());
+               row.erase(std::unique(row.begin(), row.end()), row.end());
+               if (c.codes.size() + row.size() >= kMovedRow) RaiseValidation(Cat({"column \"", name, "\": too many values"}));
+               c.AppendCodes(row);
              }
              self.frame.Add(name, std::move(c));
            },
@@ -314,19 +315,21 @@ py::tuple Columns(const PyFrame& self, py::handle ids) {
     const char* kind = "";
     if (const auto* c = std::get_if<NumberColumn>(&column)) {
       std::vector<double> v(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->values[rows[i]];
+      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->Get(rows[i]);
       kind = "number", data = ToArray(std::move(v));
     } else if (const auto* c = std::get_if<TimeColumn>(&column)) {
       std::vector<int64_t> v(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->values[rows[i]];  // kNullTime is numpy's NaT
+      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->Get(rows[i]);  // kNullTime is numpy's NaT
       kind = "time", data = ToArray(std::move(v));
     } else if (const auto* c = std::get_if<BoolColumn>(&column)) {
       std::vector<int8_t> v(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->values[rows[i]];
+      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->Get(rows[i]);
       kind = "bool", data = ToArray(std::move(v));
     } else if (const auto* c = std::get_if<CategoryColumn>(&column)) {
       std::vector<int32_t> v(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) v[i] = c->codes[rows[i]];
+      c->codes.Visit([&](const auto& codes) {
+        for (size_t i = 0; i < rows.size(); ++i) v[i] = CategoryCodes::Decode(codes[rows[i]]);
+      });
       py::list categories;
       for (int32_t k = 0; k < c->dictionary.size(); ++k) categories.append(Text(c->dictionary.at(k)));
       kind = "category", data = ToArray(std::move(v)), extra = categories;
@@ -340,8 +343,7 @@ py::tuple Columns(const PyFrame& self, py::handle ids) {
     } else if (const auto* c = std::get_if<SetColumn>(&column)) {
       py::list v;
       for (uint32_t r : rows) {
-        std::vector<std::string_view> values;
-        for (uint32_t k = c->offsets[r]; k < c->offsets[r + 1]; ++k) values.push_back(c->dictionary.at(c->codes[k]));
+        std::vector<std::string_view> values = c->Values(r);
         std::sort(values.begin(), values.end());
         py::list l;
         for (std::string_view s : values) l.append(Text(s));

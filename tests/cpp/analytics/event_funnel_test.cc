@@ -377,13 +377,13 @@ TEST(EventFunnel, RefusesStructurallyInvalidInput) {
   bad_value.value = {1.0};
   EXPECT_EQ(ErrorOf(bad_value, o), "events: columns have different lengths (customer 12, kind 12, at 12, value 1)");
   EventFrame bad_code = f;
-  bad_code.kind.codes[4] = 3;  // visit, signup, purchase are 0..2
+  bad_code.kind.codes.Set(4, 3);  // visit, signup, purchase are 0..2
   EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code 3 at row 4 is not in the dictionary");
-  bad_code.kind.codes[4] = -2;
+  bad_code.kind.codes.Set(4, -2);
   EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code -2 at row 4 is not in the dictionary");
-  bad_code.kind.codes[4] = std::numeric_limits<int32_t>::min();
+  bad_code.kind.codes.Set(4, std::numeric_limits<int32_t>::min());
   EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code -2147483648 at row 4 is not in the dictionary");
-  bad_code.kind.codes[4] = std::numeric_limits<int32_t>::max();
+  bad_code.kind.codes.Set(4, std::numeric_limits<int32_t>::max());
   EXPECT_EQ(ErrorOf(bad_code, o), "events: kind code 2147483647 at row 4 is not in the dictionary");
 
   CustomerGroups g;
@@ -396,7 +396,7 @@ TEST(EventFunnel, RefusesStructurallyInvalidInput) {
   g.group.Append("z");
   EXPECT_EQ(ErrorOf(f, o, &g), "breakdown: customer 8 appears more than once");
   g.customer = {1, 2, 3};
-  g.group.codes[0] = 3;
+  g.group.codes.Set(0, 3);
   EXPECT_EQ(ErrorOf(f, o, &g), "breakdown: group code 3 at row 0 is not in the dictionary");
 }
 
@@ -554,7 +554,9 @@ Generated Generate(uint64_t seed, size_t max_rows) {
     for (size_t i = g.customer.size(); i > 1; --i) {
       const size_t j = rng.Below(i);
       std::swap(g.customer[i - 1], g.customer[j]);
-      std::swap(g.group.codes[i - 1], g.group.codes[j]);
+      const int32_t code = g.group.codes[i - 1];
+      g.group.codes.Set(i - 1, g.group.codes[j]);
+      g.group.codes.Set(j, code);
     }
     gen.groups = std::move(g);
   }

@@ -336,7 +336,7 @@ TEST(StageFunnel, RefusesStructurallyInvalidInput) {
   short_at.entered_at.resize(3);
   EXPECT_EQ(ErrorOf(short_at, o), "history: columns have different lengths (entity 12, stage 12, entered_at 3)");
   StageHistoryFrame bad_code = f;
-  bad_code.stage.codes[1] = 9;
+  bad_code.stage.codes.Set(1, 9);
   EXPECT_EQ(ErrorOf(bad_code, o), "history: stage code 9 at row 1 is not in the dictionary");
 }
 
