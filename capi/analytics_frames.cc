@@ -25,20 +25,6 @@ absl::StatusOr<std::vector<std::string>> StringList(const char* fn, const std::s
   return out;
 }
 
-OrderedJson DurationJson(const DurationSummary& s) {
-  OrderedJson j = OrderedJson::object();
-  j["count"] = s.count;
-  j["median"] = s.median;
-  j["p90"] = s.p90;
-  j["mean"] = s.mean;
-  return j;
-}
-
-OrderedJson TimeJson(int64_t micros) {
-  if (micros == kNullTime) return nullptr;
-  return internal::FormatTimestamp(absl::FromUnixMicros(micros));
-}
-
 }  // namespace rapport::capi
 
 namespace {

@@ -56,67 +56,6 @@ absl::Status IndexOutOfRange(const char* fn, const char* what, size_t index, siz
   return absl::OutOfRangeError(absl::StrCat(fn, ": ", what, " ", index, " is out of range (", count, " ", what, "s)"));
 }
 
-rc::OrderedJson EventFunnelJson(const rapport::EventFunnelResult& r) {
-  rc::OrderedJson j = rc::OrderedJson::object();
-  rc::OrderedJson steps = rc::OrderedJson::array();
-  for (const auto& s : r.steps) {
-    rc::OrderedJson step = rc::OrderedJson::object();
-    step["kind"] = s.kind;
-    step["customers"] = s.customers;
-    step["conversion_from_previous"] = s.conversion_from_previous;
-    step["conversion_from_first"] = s.conversion_from_first;
-    step["seconds_to_convert"] = rc::DurationJson(s.seconds_to_convert);
-    step["histogram"] = s.histogram;
-    steps.push_back(std::move(step));
-  }
-  j["steps"] = std::move(steps);
-  j["bucket_edges_micros"] = r.bucket_edges;
-  rc::OrderedJson groups = rc::OrderedJson::array();
-  for (const auto& g : r.groups) {
-    rc::OrderedJson group = rc::OrderedJson::object();
-    group["label"] = g.label ? rc::OrderedJson(*g.label) : rc::OrderedJson(nullptr);
-    group["customers"] = g.customers;
-    groups.push_back(std::move(group));
-  }
-  j["groups"] = std::move(groups);
-  j["rows_missing_time"] = r.rows_missing_time;
-  return j;
-}
-
-rc::OrderedJson StageFunnelJson(const rapport::StageFunnelResult& r, std::optional<int64_t> as_of) {
-  rc::OrderedJson j = rc::OrderedJson::object();
-  j["as_of"] = as_of ? rc::TimeJson(*as_of) : rc::OrderedJson(nullptr);
-  rc::OrderedJson stages = rc::OrderedJson::array();
-  for (const auto& s : r.stages) {
-    rc::OrderedJson stage = rc::OrderedJson::object();
-    stage["stage"] = s.stage;
-    stage["entered"] = s.entered;
-    stage["advanced"] = s.advanced;
-    stage["conversion_to_next"] = s.conversion_to_next;
-    stage["days_in_stage"] = rc::DurationJson(s.days_in_stage);
-    stage["open_visits"] = s.open_visits;
-    stage["open_age_days"] = rc::DurationJson(s.open_age_days);
-    stages.push_back(std::move(stage));
-  }
-  j["stages"] = std::move(stages);
-  const size_t k = r.stages.size();
-  rc::OrderedJson reached = rc::OrderedJson::array();
-  for (size_t i = 0; i < k; ++i) {
-    rc::OrderedJson row = rc::OrderedJson::array();
-    for (size_t c = 0; c < k; ++c) row.push_back(r.Reached(i, c));
-    reached.push_back(std::move(row));
-  }
-  j["reached"] = std::move(reached);
-  j["entities"] = r.entities;
-  j["won"] = r.won;
-  j["lost"] = r.lost;
-  j["win_rate"] = r.win_rate;
-  j["cycle_days"] = rc::DurationJson(r.cycle_days);
-  j["ignored_rows"] = r.ignored_rows;
-  j["rows_missing_time"] = r.rows_missing_time;
-  return j;
-}
-
 }  // namespace
 
 extern "C" {
@@ -241,7 +180,7 @@ rapport_code rapport_event_funnel_to_json(const rapport_event_funnel* funnel, ch
   return rc::Guard(err, kFn, [&]() -> absl::Status {
     RAPPORT_CAPI_REQUIRE(funnel);
     RAPPORT_CAPI_REQUIRE(out);
-    return rc::ReturnString(rc::DumpOrdered(EventFunnelJson(funnel->result)), out);
+    return rc::ReturnString(rc::DumpOrdered(rapport::internal::EventFunnelJson(funnel->result)), out);
   });
 }
 
@@ -359,7 +298,7 @@ rapport_code rapport_stage_funnel_to_json(const rapport_stage_funnel* funnel, ch
   return rc::Guard(err, kFn, [&]() -> absl::Status {
     RAPPORT_CAPI_REQUIRE(funnel);
     RAPPORT_CAPI_REQUIRE(out);
-    return rc::ReturnString(rc::DumpOrdered(StageFunnelJson(funnel->result, funnel->as_of)), out);
+    return rc::ReturnString(rc::DumpOrdered(rapport::internal::StageFunnelJson(funnel->result, funnel->as_of)), out);
   });
 }
 

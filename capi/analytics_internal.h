@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "internal.h"
+#include "model/analytics_json.h"
 #include "rapport/frame.h"
 #include "rapport/funnel.h"
 #include "rapport/retention.h"
@@ -125,9 +126,8 @@ using OrderedJson = nlohmann::ordered_json;
 inline std::string DumpOrdered(const OrderedJson& j) {
   return j.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
-OrderedJson DurationJson(const DurationSummary& s);
-// RFC 3339 text of a time; null for kNullTime.
-OrderedJson TimeJson(int64_t micros);
+using internal::DurationJson;  // the core's JSON forms (model/analytics_json.h)
+using internal::TimeJson;
 
 inline rapport_duration_summary ToC(const DurationSummary& s) { return {s.count, s.median, s.p90, s.mean}; }
 

@@ -29,19 +29,6 @@ absl::StatusOr<rapport::RfmOptions> RfmOptionsFrom(const char* fn, const rapport
   return o;
 }
 
-rc::OrderedJson SummaryJson(const rapport::RfmSegmentSummary& s) {
-  rc::OrderedJson j = rc::OrderedJson::object();
-  j["name"] = s.name;
-  j["customers"] = s.customers;
-  j["customer_share"] = s.customer_share;
-  j["revenue"] = s.revenue;
-  j["revenue_share"] = s.revenue_share;
-  j["mean_recency_days"] = s.mean_recency_days;
-  j["mean_frequency"] = s.mean_frequency;
-  j["mean_monetary"] = s.mean_monetary;
-  return j;
-}
-
 rc::OrderedJson RfmJson(const rapport::RfmTable& t) {
   rc::OrderedJson j = rc::OrderedJson::object();
   j["as_of"] = rc::TimeJson(t.as_of);
@@ -61,9 +48,9 @@ rc::OrderedJson RfmJson(const rapport::RfmTable& t) {
   }
   j["rows"] = std::move(rows);
   rc::OrderedJson segments = rc::OrderedJson::array();
-  for (const auto& s : t.segments) segments.push_back(SummaryJson(s));
+  for (const auto& s : t.segments) segments.push_back(rapport::internal::RfmSegmentSummaryJson(s));
   j["segments"] = std::move(segments);
-  j["unsegmented"] = SummaryJson(t.unsegmented);
+  j["unsegmented"] = rapport::internal::RfmSegmentSummaryJson(t.unsegmented);
   rc::OrderedJson grid = rc::OrderedJson::array();
   for (int r = 1; r <= t.bins; ++r) {
     rc::OrderedJson line = rc::OrderedJson::array();

@@ -184,13 +184,4 @@ absl::StatusOr<int64_t> TimeCell(std::string_view column, std::string_view text)
   return absl::ToUnixMicros(*t);
 }
 
-nlohmann::ordered_json DurationJson(const DurationSummary& s) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  j["count"] = s.count;
-  j["median"] = s.median;
-  j["p90"] = s.p90;
-  j["mean"] = s.mean;
-  return j;
-}
-
 }  // namespace rapport::cli

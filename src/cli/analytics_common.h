@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "cli/args.h"
+#include "model/analytics_json.h"
 #include "rapport/database.h"
 #include "rapport/frame.h"
 #include "rapport/funnel.h"
@@ -64,8 +65,7 @@ absl::StatusOr<int64_t> IdCell(std::string_view column, std::string_view text);
 // A cell of a time column: RFC 3339, a date, or integer microseconds since the epoch; empty: kNullTime.
 absl::StatusOr<int64_t> TimeCell(std::string_view column, std::string_view text);
 
-// The JSON object of a duration summary {"count", "median", "p90", "mean"} (NaN as null).
-nlohmann::ordered_json DurationJson(const DurationSummary& s);
+using internal::DurationJson;  // the JSON forms shared with the C ABI (model/analytics_json.h)
 
 }  // namespace rapport::cli
 

@@ -12,6 +12,7 @@
 #include "cli/analytics_common.h"
 #include "cli/command.h"
 #include "cli/format.h"
+#include "model/analytics_json.h"
 #include "rapport/funnel.h"
 
 namespace rapport::cli {
@@ -78,33 +79,6 @@ absl::StatusOr<CustomerGroups> GroupsBy(const Database& db, const std::string& f
 
 std::string BucketLabel(const std::vector<int64_t>& edges, size_t i) {
   return i < edges.size() ? "<=" + DurationText(edges[i]) : ">" + DurationText(edges.back());
-}
-
-Json EventFunnelJson(const EventFunnelResult& r) {
-  Json j;
-  Json steps = Json::array();
-  for (const auto& s : r.steps) {
-    Json step;
-    step["kind"] = s.kind;
-    step["customers"] = s.customers;
-    step["conversion_from_previous"] = s.conversion_from_previous;
-    step["conversion_from_first"] = s.conversion_from_first;
-    step["seconds_to_convert"] = DurationJson(s.seconds_to_convert);
-    step["histogram"] = s.histogram;
-    steps.push_back(std::move(step));
-  }
-  j["steps"] = std::move(steps);
-  j["bucket_edges_micros"] = r.bucket_edges;
-  Json groups = Json::array();
-  for (const auto& g : r.groups) {
-    Json group;
-    group["label"] = g.label ? Json(*g.label) : Json(nullptr);
-    group["customers"] = g.customers;
-    groups.push_back(std::move(group));
-  }
-  j["groups"] = std::move(groups);
-  j["rows_missing_time"] = r.rows_missing_time;
-  return j;
 }
 
 void PrintEventFunnel(const EventFunnelResult& r, const std::string& by, int64_t window, bool csv) {
@@ -226,7 +200,7 @@ int RunFunnel(const ParsedArgs& args) {
   auto result = EventFunnel(events, options, groups ? &*groups : nullptr);
   if (!result.ok()) return Fail(result.status());
   if (args.Has("json")) {
-    PrintLine(DumpJson(EventFunnelJson(*result)));
+    PrintLine(DumpJson(internal::EventFunnelJson(*result)));
   } else {
     PrintEventFunnel(*result, by, options.window, args.Has("csv"));
   }
@@ -248,39 +222,6 @@ absl::Status ReadHistory(const std::string& path, StageHistoryFrame& history) {
                           history.entered_at.push_back(*at);
                           return absl::OkStatus();
                         });
-}
-
-Json StageFunnelJson(const StageFunnelResult& r, std::optional<int64_t> as_of) {
-  Json j;
-  j["as_of"] = as_of ? Json(Time(*as_of)) : Json(nullptr);
-  Json stages = Json::array();
-  for (const auto& s : r.stages) {
-    Json stage;
-    stage["stage"] = s.stage;
-    stage["entered"] = s.entered;
-    stage["advanced"] = s.advanced;
-    stage["conversion_to_next"] = s.conversion_to_next;
-    stage["days_in_stage"] = DurationJson(s.days_in_stage);
-    stage["open_visits"] = s.open_visits;
-    stage["open_age_days"] = DurationJson(s.open_age_days);
-    stages.push_back(std::move(stage));
-  }
-  j["stages"] = std::move(stages);
-  Json reached = Json::array();
-  for (size_t i = 0; i < r.stages.size(); ++i) {
-    Json row = Json::array();
-    for (size_t k = 0; k < r.stages.size(); ++k) row.push_back(r.Reached(i, k));
-    reached.push_back(std::move(row));
-  }
-  j["reached"] = std::move(reached);
-  j["entities"] = r.entities;
-  j["won"] = r.won;
-  j["lost"] = r.lost;
-  j["win_rate"] = r.win_rate;
-  j["cycle_days"] = DurationJson(r.cycle_days);
-  j["ignored_rows"] = r.ignored_rows;
-  j["rows_missing_time"] = r.rows_missing_time;
-  return j;
 }
 
 void PrintStageFunnel(const StageFunnelResult& r, bool csv) {
@@ -344,7 +285,7 @@ int RunStageFunnel(const ParsedArgs& args) {
   auto result = StageFunnel(history, options);
   if (!result.ok()) return Fail(result.status());
   if (args.Has("json")) {
-    PrintLine(DumpJson(StageFunnelJson(*result, options.as_of)));
+    PrintLine(DumpJson(internal::StageFunnelJson(*result, options.as_of)));
   } else {
     PrintStageFunnel(*result, args.Has("csv"));
   }

@@ -10,6 +10,7 @@
 #include "cli/analytics_common.h"
 #include "cli/command.h"
 #include "cli/format.h"
+#include "model/analytics_json.h"
 #include "rapport/rfm.h"
 
 namespace rapport::cli {
@@ -64,19 +65,6 @@ void PrintRows(const RfmTable& t, const ValueTierTable& tiers, bool csv, bool js
   std::printf("(%zu customer%s, as of %s)\n", t.rows(), t.rows() == 1 ? "" : "s", Time(t.as_of).c_str());
 }
 
-Json SummaryJson(const RfmSegmentSummary& s) {
-  Json j;
-  j["name"] = s.name;
-  j["customers"] = s.customers;
-  j["customer_share"] = s.customer_share;
-  j["revenue"] = s.revenue;
-  j["revenue_share"] = s.revenue_share;
-  j["mean_recency_days"] = s.mean_recency_days;
-  j["mean_frequency"] = s.mean_frequency;
-  j["mean_monetary"] = s.mean_monetary;
-  return j;
-}
-
 // Per segment: customers, shares, revenue and means; the customers no rule matched last (when any,
 // or when there are no rules).
 void PrintSummary(const RfmTable& t, bool csv, bool json) {
@@ -89,7 +77,7 @@ void PrintSummary(const RfmTable& t, bool csv, bool json) {
   if (csv) PrintLine(CsvLine(header));
   for (const RfmSegmentSummary* s : rows) {
     if (json) {
-      PrintLine(DumpJson(SummaryJson(*s)));
+      PrintLine(DumpJson(internal::RfmSegmentSummaryJson(*s)));
     } else if (csv) {
       PrintLine(CsvLine({s->name, std::to_string(s->customers), CsvNumber(s->customer_share), CsvNumber(s->revenue),
                          CsvNumber(s->revenue_share), CsvNumber(s->mean_recency_days), CsvNumber(s->mean_frequency),
