@@ -25,6 +25,24 @@ absl::StatusOr<std::vector<std::string>> StringList(const char* fn, const std::s
   return out;
 }
 
+absl::StatusOr<rapport::FrameOptions> FrameOptionsFrom(const char* fn, const char* arg, const rapport_frame_options* opts) {
+  rapport::FrameOptions o;
+  if (opts == nullptr) return o;
+  const std::string name(arg);
+  absl::Status st = CheckStructSize(fn, name.c_str(), opts->struct_size,
+                                    offsetof(rapport_frame_options, currency) + sizeof(const char*));
+  if (!st.ok()) return st;
+  auto currency = OptionalText(fn, (name + "->currency").c_str(), opts->currency);
+  if (!currency.ok()) return currency.status();
+  o.currency = *std::move(currency);
+  if (RAPPORT_CAPI_HAS(opts, order_status_count) && opts->order_status_count > 0) {
+    auto statuses = StringList(fn, name + "->order_statuses", opts->order_statuses, opts->order_status_count);
+    if (!statuses.ok()) return statuses.status();
+    o.order_statuses = *std::move(statuses);
+  }
+  return o;
+}
+
 }  // namespace rapport::capi
 
 namespace {
@@ -77,22 +95,6 @@ absl::Status CodedColumn(const char* fn, std::string_view what, const int32_t* c
   return absl::OkStatus();
 }
 
-absl::StatusOr<rapport::FrameOptions> FrameOptionsFrom(const char* fn, const rapport_frame_options* opts) {
-  rapport::FrameOptions o;
-  if (opts == nullptr) return o;
-  absl::Status st = rc::CheckStructSize(fn, "opts", opts->struct_size,
-                                        offsetof(rapport_frame_options, currency) + sizeof(const char*));
-  if (!st.ok()) return st;
-  auto currency = rc::OptionalText(fn, "opts->currency", opts->currency);
-  if (!currency.ok()) return currency.status();
-  o.currency = *std::move(currency);
-  if (RAPPORT_CAPI_HAS(opts, order_status_count) && opts->order_status_count > 0) {
-    auto statuses = rc::StringList(fn, "opts->order_statuses", opts->order_statuses, opts->order_status_count);
-    if (!statuses.ok()) return statuses.status();
-    o.order_statuses = *std::move(statuses);
-  }
-  return o;
-}
 
 template <typename T>
 void Copy(const T* values, size_t rows, std::vector<T>& out) {
@@ -134,7 +136,7 @@ rapport_code rapport_db_order_frame(rapport_db* db, const rapport_frame_options*
   return rc::Guard(err, kFn, [&]() -> absl::Status {
     RAPPORT_CAPI_REQUIRE(db);
     RAPPORT_CAPI_REQUIRE(out);
-    auto options = FrameOptionsFrom(kFn, opts);
+    auto options = rc::FrameOptionsFrom(kFn, "opts", opts);
     if (!options.ok()) return options.status();
     auto frame = db->db.LoadOrderFrame(*options);
     if (!frame.ok()) return frame.status();

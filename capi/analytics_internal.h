@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "model/analytics_json.h"
 #include "rapport/frame.h"
+#include "rapport/frame_options.h"
 #include "rapport/funnel.h"
 #include "rapport/retention.h"
 #include "rapport/rfm.h"
@@ -120,6 +121,8 @@ inline absl::Status CheckArray(const char* fn, const char* name, const void* arr
 // named "<name>[i]" in errors.
 absl::StatusOr<std::vector<std::string>> StringList(const char* fn, const std::string& name,
                                                     const char* const* values, size_t count);
+// A frame options struct (NULL: the defaults); `arg` names it in errors ("opts", "def->frame").
+absl::StatusOr<rapport::FrameOptions> FrameOptionsFrom(const char* fn, const char* arg, const rapport_frame_options* opts);
 
 // JSON output (ordered members; NaN and infinities are null).
 using OrderedJson = nlohmann::ordered_json;

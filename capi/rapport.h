@@ -785,6 +785,10 @@ typedef struct rapport_segment_def {
   int32_t kind;            /* a rapport_segment_kind; default RAPPORT_SEGMENT_DYNAMIC */
   const char *expression;  /* dynamic segments: required, the text form; lists: NULL */
   const char *description; /* NULL: "" */
+  /* Dynamic segments: the orders their order metrics count, used by every refresh (a
+   * rapport_frame_options, declared below; NULL: "completed" orders in the one currency they use).
+   * Lists: NULL. Checked when saved (INVALID_ARGUMENT "frame.currency: ...", ...). */
+  const struct rapport_frame_options *frame;
 } rapport_segment_def;
 
 RAPPORT_API void rapport_segment_def_init(rapport_segment_def *def) RAPPORT_NOEXCEPT;
@@ -828,9 +832,14 @@ RAPPORT_API int rapport_segment_has_history_from(const rapport_segment *s) RAPPO
 RAPPORT_API int64_t rapport_segment_history_from(const rapport_segment *s) RAPPORT_NOEXCEPT;
 /* The number of current members. */
 RAPPORT_API int64_t rapport_segment_member_count(const rapport_segment *s) RAPPORT_NOEXCEPT;
+/* The orders a dynamic segment counts (rapport_segment_def.frame): its currency ("" when the one
+ * the orders use) and order statuses. BORROWED strings, valid until the segment is freed. */
+RAPPORT_API const char *rapport_segment_currency(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_segment_order_status_count(const rapport_segment *s) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_segment_order_status(const rapport_segment *s, size_t index) RAPPORT_NOEXCEPT;
 /* The segment as a JSON object {"id", "name", "kind": "dynamic"|"static"|"suppression",
- * "expression", "description", "created_at", "updated_at", "refreshed_at", "history_from",
- * "members"} (times RFC 3339 text or null). BORROWED: valid until the segment is freed. */
+ * "expression", "description", "frame": {"order_statuses", "currency"}, "created_at", "updated_at",
+ * "refreshed_at", "history_from", "members"} (times RFC 3339 text or null). BORROWED: valid until the segment is freed. */
 RAPPORT_API const char *rapport_segment_to_json(const rapport_segment *s) RAPPORT_NOEXCEPT;
 RAPPORT_API void rapport_segment_free(rapport_segment *s) RAPPORT_NOEXCEPT;
 
@@ -1405,6 +1414,385 @@ RAPPORT_API int64_t rapport_stage_funnel_rows_missing_time(const rapport_stage_f
 RAPPORT_API rapport_code rapport_stage_funnel_to_json(const rapport_stage_funnel *funnel, char **out,
                                                       rapport_error **err) RAPPORT_NOEXCEPT;
 RAPPORT_API void rapport_stage_funnel_free(rapport_stage_funnel *funnel) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Customer lifetime value: BG/NBD, Pareto/NBD, Gamma-Gamma, BG/BB
+ *
+ * The probability models of repeat buying of docs/clv.md (which gives every formula and its
+ * source), fitted by maximum likelihood, and their per-customer predictions. docs/c-api-clv.md
+ * shows these functions at work on CDNOW.
+ *
+ * - A SUMMARY (rapport_clv_summary) turns a transaction log (caller arrays, an order frame or a
+ *   database's orders) into the per-customer columns the models read: frequency x (repeat
+ *   purchases), recency t_x (first to last purchase), age T (first purchase to the calibration end),
+ *   the mean repeat spend, and optionally the purchases of a holdout period. Times are in the
+ *   caller's time unit (weeks by default).
+ * - A MODEL (rapport_clv_model) is fitted to such columns or made from known parameters. Models and
+ *   summaries are immutable: like analytics results they may be read by several threads at once.
+ * - Input arrays hold `rows` elements each and are only read during the call; they may be NULL when
+ *   `rows` is 0. `weights` may always be NULL (one customer per row); otherwise non-negative counts
+ *   of the customers a row stands for (fits compress identical rows themselves).
+ * - Predictions are written to a CALLER-OWNED `double *out` of `capacity` elements: one value per
+ *   input element. When `capacity` is smaller the call fails with RAPPORT_OUT_OF_RANGE
+ *   ("<function>: N values do not fit in capacity M"). On every failure `out` is left untouched.
+ * - Bad input is INVALID_ARGUMENT with the core's message "<argument>: <problem>", naming the row and
+ *   value where one is at fault: "recency: must not exceed age (38.86) (row 3: 40)", "frequency: is
+ *   NaN (row 0: nan)", "t: must be finite and >= 0, got -1". A model of the wrong kind for a function
+ *   is INVALID_ARGUMENT "model: ...". A fit that does not converge, or data that cannot identify the
+ *   model, is FAILED_PRECONDITION ("fit: the BG/NBD likelihood did not converge ...").
+ * ------------------------------------------------------------------------------------------- */
+
+/* Time units for rapport_clv_summary_options.time_unit and merge_period (microseconds). */
+#define RAPPORT_MICROS_PER_DAY 86400000000LL
+#define RAPPORT_MICROS_PER_WEEK 604800000000LL
+
+/* The models. Values are stable; 0 is no model (what rapport_clv_model_kind gives for NULL). */
+typedef enum rapport_clv_kind {
+  RAPPORT_CLV_BG_NBD = 1,      /* purchases in continuous time; parameters r, alpha, a, b */
+  RAPPORT_CLV_PARETO_NBD = 2,  /* purchases in continuous time; parameters r, alpha, s, beta */
+  RAPPORT_CLV_GAMMA_GAMMA = 3, /* spend per purchase; parameters p, q, gamma */
+  RAPPORT_CLV_BG_BB = 4,       /* purchases at discrete opportunities; alpha, beta, gamma, delta */
+  /* Not a kind: makes every int a value of the type, so a wrong value passed by a caller is an
+   * INVALID_ARGUMENT error ("kind: unknown model kind 99 ..."), not undefined behaviour. */
+  RAPPORT_CLV_KIND_INT_MAX_ = 0x7FFFFFFF
+} rapport_clv_kind;
+
+/* The name of a kind as the CLI and the database spell it: "bg_nbd", "pareto_nbd", "gamma_gamma",
+ * "bg_bb" (static storage); NULL for other values. */
+RAPPORT_API const char *rapport_clv_kind_name(rapport_clv_kind kind) RAPPORT_NOEXCEPT;
+
+/* -- Summary -------------------------------------------------------------------------------- */
+
+typedef struct rapport_clv_summary_options {
+  uint32_t struct_size;     /* set by rapport_clv_summary_options_init */
+  int64_t calibration_end;  /* required: purchases at or before it are the calibration period;
+                               default RAPPORT_NULL_TIME ("calibration_end: must be a time, got none") */
+  int64_t observation_end;  /* RAPPORT_NULL_TIME (default): no holdout; otherwise purchases in
+                               (calibration_end, observation_end] are the holdout period */
+  int64_t time_unit;        /* microseconds per model time unit, > 0; default RAPPORT_MICROS_PER_WEEK */
+  int64_t merge_period;     /* a customer's purchases in one period [k * merge_period + merge_offset,
+                               ...) count as one, at the first one's time, amounts summed; default
+                               RAPPORT_MICROS_PER_DAY (UTC days); 0: every order is a purchase */
+  int64_t merge_offset;     /* default 0; e.g. -8 hours for calendar days in UTC+8 */
+  int32_t threads;          /* 0 (default): automatic; results never depend on it */
+} rapport_clv_summary_options;
+
+RAPPORT_API void rapport_clv_summary_options_init(rapport_clv_summary_options *opts) RAPPORT_NOEXCEPT;
+
+/* One row per customer with a purchase at or before calibration_end, by ascending id. */
+typedef struct rapport_clv_summary rapport_clv_summary;
+
+/* From `rows` orders in the caller's arrays (as rapport_order_frame_create reads them: a NaN amount
+ * adds nothing, RAPPORT_NULL_TIME rows are skipped). `opts` is required (calibration_end).
+ * `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_clv_summary_from_orders(const int64_t *customer, const int64_t *at,
+                                                         const double *amount, size_t rows,
+                                                         const rapport_clv_summary_options *opts,
+                                                         rapport_clv_summary **out,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* From an order frame (rapport_order_frame_create, rapport_db_order_frame). */
+RAPPORT_API rapport_code rapport_clv_summary_from_frame(const rapport_order_frame *orders,
+                                                        const rapport_clv_summary_options *opts,
+                                                        rapport_clv_summary **out,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* From the orders of a database's live customers that count (`frame_opts` as for
+ * rapport_db_order_frame; may be NULL), amounts in major units of their currency. */
+RAPPORT_API rapport_code rapport_clv_summary_from_db(rapport_db *db, const rapport_frame_options *frame_opts,
+                                                     const rapport_clv_summary_options *opts,
+                                                     rapport_clv_summary **out,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_clv_summary_rows(const rapport_clv_summary *summary) RAPPORT_NOEXCEPT;
+/* Columns, one element per row (CALLER-OWNED, as for analytics results). */
+RAPPORT_API rapport_code rapport_clv_summary_customers(const rapport_clv_summary *summary, int64_t *out,
+                                                       size_t capacity, size_t *out_count,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* x: repeat purchases in the calibration period (the first purchase is not counted), a whole number. */
+RAPPORT_API rapport_code rapport_clv_summary_frequency(const rapport_clv_summary *summary, double *out,
+                                                       size_t capacity, size_t *out_count,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* t_x: time units from the first purchase to the last one (0 when x = 0). */
+RAPPORT_API rapport_code rapport_clv_summary_recency(const rapport_clv_summary *summary, double *out,
+                                                     size_t capacity, size_t *out_count,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+/* T: time units from the first purchase to calibration_end. */
+RAPPORT_API rapport_code rapport_clv_summary_age(const rapport_clv_summary *summary, double *out,
+                                                 size_t capacity, size_t *out_count,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* The mean amount of the x repeat purchases; NaN when x = 0. */
+RAPPORT_API rapport_code rapport_clv_summary_monetary(const rapport_clv_summary *summary, double *out,
+                                                      size_t capacity, size_t *out_count,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+/* Non-zero when the summary has a holdout period (observation_end was given). */
+RAPPORT_API int rapport_clv_summary_has_holdout(const rapport_clv_summary *summary) RAPPORT_NOEXCEPT;
+/* The holdout's length in time units (the same for every customer); 0 without a holdout. */
+RAPPORT_API double rapport_clv_summary_holdout_duration(const rapport_clv_summary *summary) RAPPORT_NOEXCEPT;
+/* Purchases in the holdout period and their mean amount (NaN when none); without a holdout these
+ * columns have no values (`*out_count` 0). */
+RAPPORT_API rapport_code rapport_clv_summary_holdout_frequency(const rapport_clv_summary *summary, double *out,
+                                                               size_t capacity, size_t *out_count,
+                                                               rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_clv_summary_holdout_monetary(const rapport_clv_summary *summary, double *out,
+                                                              size_t capacity, size_t *out_count,
+                                                              rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_clv_summary_free(rapport_clv_summary *summary) RAPPORT_NOEXCEPT;
+
+/* -- Models --------------------------------------------------------------------------------- */
+
+/* A fitted model, or one made from known parameters. Immutable; free with rapport_clv_model_free. */
+typedef struct rapport_clv_model rapport_clv_model;
+
+typedef struct rapport_clv_fit_options {
+  uint32_t struct_size;    /* set by rapport_clv_fit_options_init */
+  const double *initial;   /* starting parameters in the model's order (rapport_clv_model_param_name),
+                              each finite and > 0; NULL with initial_count 0 (default): 1, 1, 1(, 1) */
+  size_t initial_count;    /* 0 or the model's parameter count */
+  double tolerance;        /* stop when an iteration improves the mean log-likelihood per customer
+                              by less than this (finite, >= 0); default 1e-13 */
+  int32_t max_evaluations; /* likelihood evaluations at most, >= 1; default 5000 */
+  int32_t threads;         /* 0 (default): automatic; 1: the calling thread; results never depend on it */
+} rapport_clv_fit_options;
+
+RAPPORT_API void rapport_clv_fit_options_init(rapport_clv_fit_options *opts) RAPPORT_NOEXCEPT;
+
+/* Fits a purchase model (RAPPORT_CLV_BG_NBD, RAPPORT_CLV_PARETO_NBD, RAPPORT_CLV_BG_BB) to `rows`
+ * customers (x, t_x, T) and optional weights. For BG/BB, `age` is the number of opportunities n
+ * and `recency` the opportunity of the last purchase (whole numbers). RAPPORT_CLV_GAMMA_GAMMA is
+ * INVALID_ARGUMENT (it is fitted with rapport_clv_fit_spend). `opts` may be NULL. `*out` is owned by
+ * the caller. */
+RAPPORT_API rapport_code rapport_clv_fit(rapport_clv_kind kind, const double *frequency, const double *recency,
+                                         const double *age, const double *weights, size_t rows,
+                                         const rapport_clv_fit_options *opts, rapport_clv_model **out,
+                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* Fits a Gamma-Gamma spend model to (x, mean repeat spend) and optional weights; rows with x = 0
+ * carry no spend information and are skipped (their monetary is not read); the others need
+ * monetary finite and > 0. */
+RAPPORT_API rapport_code rapport_clv_fit_spend(const double *frequency, const double *monetary,
+                                               const double *weights, size_t rows,
+                                               const rapport_clv_fit_options *opts, rapport_clv_model **out,
+                                               rapport_error **err) RAPPORT_NOEXCEPT;
+/* Fits any kind to a summary's columns: frequency, recency and age, or for Gamma-Gamma frequency
+ * and monetary. */
+RAPPORT_API rapport_code rapport_clv_fit_summary(rapport_clv_kind kind, const rapport_clv_summary *summary,
+                                                 const rapport_clv_fit_options *opts, rapport_clv_model **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* A model of `kind` with known parameters (`count` of them in the model's order, each finite and
+ * > 0): "params: expected 4 values, got 3", "alpha: must be finite and > 0, got -1". It has no fit
+ * information (see rapport_clv_model_fitted). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_clv_model_create(rapport_clv_kind kind, const double *params, size_t count,
+                                                  rapport_clv_model **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The kind; 0 for NULL. */
+RAPPORT_API rapport_clv_kind rapport_clv_model_kind(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+/* Non-zero for a fitted model, 0 for one made from parameters (and NULL). */
+RAPPORT_API int rapport_clv_model_fitted(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+/* The number of parameters (4, or 3 for Gamma-Gamma) and their names ("r", "alpha", ...; static
+ * storage; NULL beyond the count). */
+RAPPORT_API size_t rapport_clv_model_param_count(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_clv_model_param_name(const rapport_clv_model *model,
+                                                     size_t index) RAPPORT_NOEXCEPT;
+/* The parameters (CALLER-OWNED, param_count elements). */
+RAPPORT_API rapport_code rapport_clv_model_params(const rapport_clv_model *model, double *out, size_t capacity,
+                                                  size_t *out_count, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The covariance of the fitted parameters (the inverse of the negative Hessian of the
+ * log-likelihood at the optimum), param_count x param_count, row-major; and the standard errors,
+ * the square roots of its diagonal (CALLER-OWNED). A model made from parameters has none:
+ * `*out_count` 0. */
+RAPPORT_API rapport_code rapport_clv_model_covariance(const rapport_clv_model *model, double *out,
+                                                      size_t capacity, size_t *out_count,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_clv_model_std_errors(const rapport_clv_model *model, double *out,
+                                                      size_t capacity, size_t *out_count,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+/* Fit information: the total (weighted) log-likelihood at the optimum (NaN when not fitted or
+ * NULL), likelihood evaluations, input rows, distinct rows after compression, customers (the sum of
+ * the weights; for Gamma-Gamma the repeat customers) (0 when not fitted or NULL). */
+RAPPORT_API double rapport_clv_model_log_likelihood(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+RAPPORT_API int32_t rapport_clv_model_evaluations(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_clv_model_rows(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_clv_model_distinct_rows(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+RAPPORT_API double rapport_clv_model_customers(const rapport_clv_model *model) RAPPORT_NOEXCEPT;
+/* The model as JSON (the members `rapport clv fit --json` prints besides "cutoff", "unit" and
+ * "spend"): {"model": "bg_nbd", "params":
+ * {"r": 0.2426, ...}, "std_errors": {...}, "covariance": [[...]], "log_likelihood", "evaluations",
+ * "rows", "distinct_rows", "customers"}; the fit members are null for a model made from parameters.
+ * `*out` is owned by the caller (rapport_string_free). */
+RAPPORT_API rapport_code rapport_clv_model_to_json(const rapport_clv_model *model, char **out,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_clv_model_free(rapport_clv_model *model) RAPPORT_NOEXCEPT;
+
+/* -- Predictions ---------------------------------------------------------------------------- */
+
+/* E[X(t)]: expected repeat purchases of a new customer in (0, t], for each of `count` times (finite,
+ * >= 0). BG/BB: E[X(n)] in the first n opportunities. Not for Gamma-Gamma. */
+RAPPORT_API rapport_code rapport_clv_expected_purchases(const rapport_clv_model *model, const double *t,
+                                                        size_t count, double *out, size_t capacity,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* E[Y(t) | x, t_x, T]: expected purchases of each customer in (T, T + t]. BG/BB: in the next t
+ * opportunities (x, t_x, n as for rapport_clv_fit). Not for Gamma-Gamma. */
+RAPPORT_API rapport_code rapport_clv_conditional_expected_purchases(const rapport_clv_model *model, double t,
+                                                                    const double *frequency,
+                                                                    const double *recency, const double *age,
+                                                                    size_t rows, double *out, size_t capacity,
+                                                                    rapport_error **err) RAPPORT_NOEXCEPT;
+/* P(alive at T | x, t_x, T) of each customer. BG/BB: P(alive at opportunity n + 1). Not for
+ * Gamma-Gamma. */
+RAPPORT_API rapport_code rapport_clv_probability_alive(const rapport_clv_model *model, const double *frequency,
+                                                       const double *recency, const double *age, size_t rows,
+                                                       double *out, size_t capacity,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* P(X(t) = n): the probability that a new customer makes n repeat purchases in (0, t], for each of
+ * `count` whole numbers n >= 0. BG/BB: in the first t opportunities. Not for Gamma-Gamma. */
+RAPPORT_API rapport_code rapport_clv_purchase_count_probability(const rapport_clv_model *model, double t,
+                                                                const double *n, size_t count, double *out,
+                                                                size_t capacity,
+                                                                rapport_error **err) RAPPORT_NOEXCEPT;
+/* Gamma-Gamma only: E[M | x, mean repeat spend] of each customer; x = 0 gets the population mean
+ * p gamma / (q - 1) (its monetary is not read). NaN where the mean does not exist (p x + q <= 1). */
+RAPPORT_API rapport_code rapport_clv_conditional_expected_spend(const rapport_clv_model *model,
+                                                                const double *frequency, const double *monetary,
+                                                                size_t rows, double *out, size_t capacity,
+                                                                rapport_error **err) RAPPORT_NOEXCEPT;
+/* BG/NBD and Pareto/NBD: P(alive) of one customer over time. `purchase_times` are the repeat
+ * purchases (ascending, > 0, in time units from the first purchase; NULL when purchase_count is 0);
+ * at each of the `at_count` times u in `at` (>= 0) the customer's (x, t_x, T) is the purchases at or
+ * before u, the last of them, and u. `out` gets at_count values. */
+RAPPORT_API rapport_code rapport_clv_alive_history(const rapport_clv_model *model, const double *purchase_times,
+                                                   size_t purchase_count, const double *at, size_t at_count,
+                                                   double *out, size_t capacity,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Lifetime value: discounted expected purchases times expected spend (docs/clv.md). */
+typedef struct rapport_clv_value_options {
+  uint32_t struct_size;  /* set by rapport_clv_value_options_init */
+  int32_t periods;       /* the horizon in periods, >= 1; default 12 */
+  double period_length;  /* required: one period in model time units (> 0), e.g. 30.0 / 7 for
+                            months of a model in weeks; default 0 ("period_length: must be finite
+                            and > 0, got 0") */
+  double discount_rate;  /* per period, >= 0; default 0.01 */
+  double margin;         /* the share of spend that is profit; default 1 */
+} rapport_clv_value_options;
+
+RAPPORT_API void rapport_clv_value_options_init(rapport_clv_value_options *opts) RAPPORT_NOEXCEPT;
+
+/* CLV = margin * E[M] * sum_{k=1..periods} (E[Y(k d)] - E[Y((k-1) d)]) / (1 + discount_rate)^k of each
+ * customer, d = period_length: `purchases` a BG/NBD or Pareto/NBD model, `spend` a Gamma-Gamma
+ * model, the customers' (x, t_x, T) and mean repeat spend (`monetary`; not read where x = 0, which
+ * gets the population mean). `opts` is required (period_length). */
+RAPPORT_API rapport_code rapport_clv_value(const rapport_clv_model *purchases, const rapport_clv_model *spend,
+                                           const double *frequency, const double *recency, const double *age,
+                                           const double *monetary, size_t rows,
+                                           const rapport_clv_value_options *opts, double *out, size_t capacity,
+                                           rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* ---------------------------------------------------------------------------------------------
+ * Stored CLV models: fitted on the database's orders (or elsewhere), kept in the database with their
+ * data cut-off, and applied later to score every customer
+ *
+ * A stored model is a BG/NBD or Pareto/NBD purchase model, optionally with a Gamma-Gamma spend model,
+ * plus the summary conventions it was fitted with and its lifetime-value options. It crosses this
+ * boundary as its JSON form (docs/clv.md, "Stored models"): {"id", "name", "model": "bg_nbd" |
+ * "pareto_nbd", "params": {"r", "alpha", "a", "b"} (Pareto/NBD: "r", "alpha", "s", "beta"), "fit":
+ * {"log_likelihood", "std_errors": {name: x}, "covariance": [[x]], "customers", "evaluations", "rows",
+ * "distinct_rows"}, "spend": {"params": {"p", "q", "gamma"}, "fit": {...}} or null, "summary":
+ * {"cutoff", "time_unit_us", "merge_period_us", "merge_offset_us", "order_statuses", "currency"},
+ * "value": {"periods", "period_length", "discount_rate", "margin"}, "fitted_at", "applied_at"} (times
+ * RFC 3339, unknown values null).
+ *
+ * Applying a model replaces every row of the stored scores in one transaction: each customer with a
+ * purchase at or before `as_of` gets p_alive, expected_purchases_90d, clv (NaN without a spend model
+ * or where undefined) and churn_risk = 1 - p_alive; segments read them as metrics. Errors are
+ * "<member>: <problem>"; a failed call writes nothing. docs/c-api-clv-store.md shows these at work.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum rapport_db_clv_model_kind {
+  RAPPORT_DB_CLV_BG_NBD = 0,
+  RAPPORT_DB_CLV_PARETO_NBD = 1
+} rapport_db_clv_model_kind;
+
+/* How rapport_db_clv_fit summarises the orders and fits. */
+typedef struct rapport_db_clv_fit_options {
+  uint32_t struct_size;   /* set by rapport_db_clv_fit_options_init */
+  int32_t model;          /* a rapport_db_clv_model_kind; default RAPPORT_DB_CLV_BG_NBD */
+  int64_t cutoff;         /* the calibration end (micros); default RAPPORT_AS_OF_NOW: the database clock */
+  int64_t time_unit;      /* micros per model time unit, > 0; default one week */
+  int64_t merge_period;   /* orders of a customer in one period are one purchase; default one day; 0: none */
+  int64_t merge_offset;   /* shifts the merge periods (e.g. -8 h for days in UTC+8); default 0 */
+  const char *currency;   /* NULL or "": the one currency the orders use (kept with the model) */
+  const char *const *order_statuses; /* orders with these statuses count; with order_status_count */
+  size_t order_status_count;         /* 0: "completed" only */
+  int32_t spend;          /* non-zero (default): also fit Gamma-Gamma on the repeat customers */
+  int32_t periods;        /* lifetime value horizon in periods, >= 1; default 12 */
+  double period_length;   /* one period in model time units; 0 (default): 30 days */
+  double discount_rate;   /* per period, >= 0; default 0.01 */
+  double margin;          /* share of spend that is profit; default 1 */
+  double tolerance;       /* stop when the mean log-likelihood improves less; default 1e-13 */
+  int32_t max_evaluations; /* default 5000 */
+  int32_t threads;        /* 0 (default): automatic */
+} rapport_db_clv_fit_options;
+
+RAPPORT_API void rapport_db_clv_fit_options_init(rapport_db_clv_fit_options *opts) RAPPORT_NOEXCEPT;
+
+/* Fits a model to the summary of the database's orders at the cut-off and stores it as `name`
+ * (`opts` may be NULL). ALREADY_EXISTS when the name is taken ("name: a CLV model named \"m\"
+ * already exists"); FAILED_PRECONDITION when no customer bought by the cut-off, nobody repeated or a
+ * fit does not converge; nothing is stored then. `out_json` may be NULL; otherwise `*out_json` is the
+ * stored model's JSON, owned by the caller (rapport_string_free). */
+RAPPORT_API rapport_code rapport_db_clv_fit(rapport_db *db, const char *name,
+                                            const rapport_db_clv_fit_options *opts, char **out_json,
+                                            rapport_error **err) RAPPORT_NOEXCEPT;
+/* Stores a model fitted elsewhere from its JSON form ("name", "model", "params" and
+ * "summary"."cutoff" required; "fit", "spend", "value" optional; "id" and "applied_at" ignored;
+ * "fitted_at" defaults to now). Every member is validated ("params.alpha: must be finite and > 0,
+ * got -1"). `out_json` (may be NULL) receives the stored model, owned by the caller. */
+RAPPORT_API rapport_code rapport_db_clv_save_json(rapport_db *db, const char *spec_json, char **out_json,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+/* The stored model `name` as JSON (NOT_FOUND "CLV model \"m\": not found"). `*out_json` is owned by
+ * the caller. */
+RAPPORT_API rapport_code rapport_db_clv_model_json(rapport_db *db, const char *name, char **out_json,
+                                                   rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every stored model, by name, as a JSON array. `*out_json` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_clv_model_list_json(rapport_db *db, char **out_json,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* Deletes the model and the scores it gave (NOT_FOUND for an unknown name). */
+RAPPORT_API rapport_code rapport_db_clv_model_delete(rapport_db *db, const char *name,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+/* Scores every customer with a purchase at or before `as_of` (RAPPORT_AS_OF_NOW: the database clock)
+ * with the model, replacing all stored scores; logs one change (entity "clv_scores", op "apply").
+ * INVALID_ARGUMENT when as_of is before the model's cut-off. `out_scored` (may be NULL) receives
+ * the number of customers scored. */
+RAPPORT_API rapport_code rapport_db_clv_apply(rapport_db *db, const char *name, int64_t as_of,
+                                              int64_t *out_scored, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* A snapshot of the stored scores, by ascending customer id. Immutable; free with
+ * rapport_db_clv_scores_free. */
+typedef struct rapport_db_clv_scores rapport_db_clv_scores;
+
+/* The four scores of each customer, for rapport_db_clv_scores_column. */
+typedef enum rapport_db_clv_score {
+  RAPPORT_DB_CLV_P_ALIVE = 0,
+  RAPPORT_DB_CLV_EXPECTED_PURCHASES_90D = 1,
+  RAPPORT_DB_CLV_CLV = 2,
+  RAPPORT_DB_CLV_CHURN_RISK = 3
+} rapport_db_clv_score;
+
+/* Reads the stored scores. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_clv_scores_load(rapport_db *db, rapport_db_clv_scores **out,
+                                                    rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API size_t rapport_db_clv_scores_rows(const rapport_db_clv_scores *scores) RAPPORT_NOEXCEPT;
+/* The model that gave them: its name (BORROWED, "" when there are no scores) and id (0 then). */
+RAPPORT_API const char *rapport_db_clv_scores_model(const rapport_db_clv_scores *scores) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_db_clv_scores_model_id(const rapport_db_clv_scores *scores) RAPPORT_NOEXCEPT;
+/* The as_of of the apply; RAPPORT_NULL_TIME when there are no scores. */
+RAPPORT_API int64_t rapport_db_clv_scores_as_of(const rapport_db_clv_scores *scores) RAPPORT_NOEXCEPT;
+/* The customer ids (CALLER-OWNED array, as for analytics columns). */
+RAPPORT_API rapport_code rapport_db_clv_scores_customers(const rapport_db_clv_scores *scores, int64_t *out,
+                                                         size_t capacity, size_t *out_count,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* One score column (a rapport_db_clv_score; NaN where missing), CALLER-OWNED. */
+RAPPORT_API rapport_code rapport_db_clv_scores_column(const rapport_db_clv_scores *scores, int32_t which,
+                                                      double *out, size_t capacity, size_t *out_count,
+                                                      rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_db_clv_scores_free(rapport_db_clv_scores *scores) RAPPORT_NOEXCEPT;
 
 #ifdef __cplusplus
 } /* extern "C" */

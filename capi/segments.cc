@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/time_format.h"
+#include "analytics_internal.h"
 #include "internal.h"
 #include "json_io.h"
 
@@ -39,23 +40,6 @@ using Ids = std::vector<int64_t>;
 
 
 // The members of `s`'s JSON form (see rapport_segment_to_json).
-nlohmann::json SegmentJson(const rapport::SavedSegment& s) {
-  auto time = [](const std::optional<absl::Time>& t) -> nlohmann::json {
-    return t ? nlohmann::json(rapport::internal::FormatTimestamp(*t)) : nlohmann::json(nullptr);
-  };
-  nlohmann::json j = nlohmann::json::object();
-  j["id"] = s.id;
-  j["name"] = s.name;
-  j["kind"] = std::string(rapport::ToString(s.kind));
-  j["expression"] = s.expression;
-  j["description"] = s.description;
-  j["created_at"] = rapport::internal::FormatTimestamp(s.created_at);
-  j["updated_at"] = rapport::internal::FormatTimestamp(s.updated_at);
-  j["refreshed_at"] = time(s.refreshed_at);
-  j["history_from"] = time(s.history_from);
-  j["members"] = s.members;
-  return j;
-}
 
 const rapport_segment_delta_list::Item* Delta(const rapport_segment_delta_list* l, size_t index) {
   if (l == nullptr || index >= l->items.size()) return nullptr;
@@ -400,6 +384,11 @@ rapport_code rapport_segment_save(rapport_db* db, const rapport_segment_def* def
       if (!text.ok()) return text.status();
       d.description = *std::move(text);
     }
+    if (RAPPORT_CAPI_HAS(def, frame)) {
+      auto frame = rc::FrameOptionsFrom(kFn, "def->frame", def->frame);
+      if (!frame.ok()) return frame.status();
+      d.frame = *std::move(frame);
+    }
     auto saved = db->db.SaveSegment(d);
     if (!saved.ok()) return saved.status();
     if (out != nullptr) *out = new rapport_segment(*std::move(saved));
@@ -439,9 +428,9 @@ rapport_code rapport_segment_list_json(rapport_db* db, char** out_json, rapport_
     RAPPORT_CAPI_REQUIRE(out_json);
     auto all = db->db.SavedSegments();
     if (!all.ok()) return all.status();
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& s : *all) j.push_back(SegmentJson(s));
-    return rc::ReturnString(rc::Dump(j), out_json);
+    rc::OrderedJson j = rc::OrderedJson::array();
+    for (const auto& s : *all) j.push_back(rapport::internal::SavedSegmentJson(s));
+    return rc::ReturnString(rc::DumpOrdered(j), out_json);
   });
 }
 
@@ -472,11 +461,18 @@ int64_t rapport_segment_history_from(const rapport_segment* s) noexcept {
   return s && s->s.history_from ? rc::Micros(*s->s.history_from) : 0;
 }
 int64_t rapport_segment_member_count(const rapport_segment* s) noexcept { return s ? s->s.members : 0; }
+const char* rapport_segment_currency(const rapport_segment* s) noexcept { return s ? s->s.frame.currency.c_str() : nullptr; }
+size_t rapport_segment_order_status_count(const rapport_segment* s) noexcept {
+  return s ? s->s.frame.order_statuses.size() : 0;
+}
+const char* rapport_segment_order_status(const rapport_segment* s, size_t index) noexcept {
+  return s && index < s->s.frame.order_statuses.size() ? s->s.frame.order_statuses[index].c_str() : nullptr;
+}
 
 const char* rapport_segment_to_json(const rapport_segment* s) noexcept {
   if (s == nullptr) return nullptr;
   return rc::Safe<const char*>(nullptr, [&]() -> const char* {
-    if (!s->json) s->json = rc::Dump(SegmentJson(s->s));
+    if (!s->json) s->json = rc::DumpOrdered(rapport::internal::SavedSegmentJson(s->s));
     return s->json->c_str();
   });
 }

@@ -13,8 +13,11 @@
 #include "absl/status/statusor.h"
 #include "rapport/change.h"
 #include "rapport/clock.h"
+#include "rapport/clv_store.h"
+#include "rapport/clv_summary.h"
 #include "rapport/customer.h"
 #include "rapport/frame.h"
+#include "rapport/frame_options.h"
 #include "rapport/import.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
@@ -34,14 +37,6 @@ struct Options {
   bool create_if_missing = true;
   int busy_timeout_ms = 5000;
   int reader_connections = 4;  // file databases: connections for concurrent reads (WAL)
-};
-
-// Which orders count in order metrics and analyses.
-struct FrameOptions {
-  std::vector<std::string> order_statuses{"completed"};
-  // Orders in this currency count. Empty: the one currency the orders use (an error when they use
-  // several: metrics never add up different currencies).
-  std::string currency;
 };
 
 struct SegmentOptions {
@@ -135,7 +130,8 @@ class Database {
 
   // Analytics: frames for the engine, and segments.
   // Live customers (ascending id) with core fields, custom fields, tags and order metrics.
-  absl::StatusOr<CustomerFrame> LoadCustomerFrame(const FrameOptions& options = {}) const;
+  absl::StatusOr<CustomerFrame> LoadCustomerFrame(const FrameOptions& options = {},
+                                                  const CustomerFrameParts& parts = {}) const;
   // The orders that count, by (customer, time), amounts in major units of the currency.
   absl::StatusOr<OrderFrame> LoadOrderFrame(const FrameOptions& options = {}) const;
   // Customers (ascending id) for which a segment expression holds.
@@ -152,20 +148,40 @@ class Database {
   absl::Status DropSegment(std::string_view name);
   absl::StatusOr<SavedSegment> GetSegment(std::string_view name) const;
   absl::StatusOr<std::vector<SavedSegment>> SavedSegments() const;
-  // Evaluates a dynamic segment as of `as_of` (default: now; never before its last refresh),
-  // records who entered and who left, and returns that. Members of suppression lists are excluded.
-  // `frame` chooses the orders that count (needed when orders use several currencies).
-  absl::StatusOr<SegmentDelta> RefreshSegment(std::string_view name, std::optional<absl::Time> as_of = {},
-                                              const FrameOptions& frame = {});
+  // Evaluates a dynamic segment as of `as_of` (default: now; never before its last refresh) over the
+  // orders its definition's `frame` counts, records who entered and who left, and returns that.
+  // Members of suppression lists are excluded.
+  absl::StatusOr<SegmentDelta> RefreshSegment(std::string_view name, std::optional<absl::Time> as_of = {});
   // Refreshes every dynamic segment, those another one refers to first.
-  absl::StatusOr<std::vector<SegmentDelta>> RefreshSegments(std::optional<absl::Time> as_of = {},
-                                                            const FrameOptions& frame = {});
+  absl::StatusOr<std::vector<SegmentDelta>> RefreshSegments(std::optional<absl::Time> as_of = {});
   // Static and suppression lists: explicit members. All ids must be live customers, or nothing changes.
   absl::Status AddToSegment(std::string_view name, const std::vector<CustomerId>& customers);
   absl::Status RemoveFromSegment(std::string_view name, const std::vector<CustomerId>& customers);
   // Members (ascending ids) now, or as of a past time within the segment's history.
   absl::StatusOr<std::vector<CustomerId>> SegmentMembers(std::string_view name,
                                                          std::optional<absl::Time> as_of = {}) const;
+
+  // Customer lifetime value models stored in the database (include/rapport/clv_store.h, docs/clv.md).
+  // The recency-frequency summary of the orders that count (SummarizeForClv of LoadOrderFrame).
+  absl::StatusOr<ClvSummary> SummarizeOrdersForClv(const ClvSummaryOptions& options,
+                                                   const FrameOptions& frame = {}) const;
+  // Fits a BG/NBD or Pareto/NBD model (and Gamma-Gamma on the repeat customers) to the summary of the
+  // orders at the cut-off and stores it as `name`. AlreadyExists when the name is taken; FailedPrecondition
+  // when no customer bought by the cut-off or a fit does not converge or cannot identify the model
+  // (nothing is stored then).
+  absl::StatusOr<ClvModelSpec> FitClvModel(std::string_view name, const ClvModelFitOptions& options = {});
+  // Stores a model fitted elsewhere (every member validated; fitted_at defaults to now).
+  absl::StatusOr<ClvModelSpec> SaveClvModel(const ClvModelSpec& spec);
+  absl::StatusOr<ClvModelSpec> GetClvModel(std::string_view name) const;  // NotFound
+  absl::StatusOr<std::vector<ClvModelSpec>> ClvModels() const;            // by name
+  // Deletes the model and the scores it gave (NotFound for an unknown name).
+  absl::Status DeleteClvModel(std::string_view name);
+  // Scores every customer with a purchase at or before `as_of` (default: now; never before the
+  // model's cut-off) with the model's conventions, replacing every row of the stored scores in one
+  // transaction; logs one change (entity "clv_scores", op "apply").
+  absl::StatusOr<ClvApplyReport> ApplyClvModel(std::string_view name, std::optional<absl::Time> as_of = {});
+  // The stored scores (of the last model applied), by ascending customer id.
+  absl::StatusOr<ClvScoreTable> ClvScores() const;
 
   // Change feed.
   absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;

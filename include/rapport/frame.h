@@ -145,6 +145,13 @@ struct BoolColumn {
   int8_t Get(size_t row) const { return values.empty() ? int8_t{-1} : values[row]; }
 };
 
+// The CLV scores a segment expression can read (docs/segments.md): p_alive (probability the customer
+// is alive at the scores' as_of), expected_purchases_90d, clv (discounted value over the model's
+// horizon) and churn_risk (1 - p_alive). A database frame has these number columns when loaded with
+// CustomerFrameParts::clv_scores (from the last model applied; NaN for customers it did not score); a
+// caller's frame may have columns of these names like any other.
+inline constexpr std::string_view kClvScoreColumns[] = {"p_alive", "expected_purchases_90d", "clv", "churn_risk"};
+
 using Column = std::variant<CategoryColumn, TextColumn, SetColumn, NumberColumn, TimeColumn, BoolColumn>;
 
 // The type a column has in the segment language.
@@ -170,6 +177,8 @@ FrameBytes ColumnBytes(const Column& column);
 //   frequency (number of orders), monetary (their sum), aov (monetary / frequency),
 //   first_order_at, last_order_at, mean_interpurchase_days ((last - first) / (frequency - 1) in days).
 // Customers without orders have frequency 0, monetary 0 and missing aov, times and interval.
+//
+// CLV scores (NumberColumn, see kClvScoreColumns) when the frame was loaded with them.
 struct CustomerFrame {
   std::vector<int64_t> ids;
   std::vector<std::pair<std::string, Column>> columns;

@@ -4,6 +4,9 @@
 
 #include "rapport/change.h"
 #include "rapport/clock.h"
+#include "rapport/clv.h"
+#include "rapport/clv_store.h"
+#include "rapport/clv_summary.h"
 #include "rapport/customer.h"
 #include "rapport/database.h"
 #include "rapport/frame.h"

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "rapport/frame_options.h"
 #include "rapport/types.h"
 
 namespace rapport {
@@ -24,6 +25,10 @@ struct SegmentDef {
   SegmentKind kind = SegmentKind::kDynamic;
   std::string expression;  // dynamic segments only: the segment language's text form
   std::string description;
+  // Dynamic segments: the orders their order metrics count, used by every refresh (statuses are
+  // stored as given; an empty currency means the one currency the orders use at refresh time).
+  // Lists keep the default.
+  FrameOptions frame;
 };
 
 struct SavedSegment {
@@ -32,6 +37,7 @@ struct SavedSegment {
   SegmentKind kind = SegmentKind::kDynamic;
   std::string expression;  // canonical text form
   std::string description;
+  FrameOptions frame;
   absl::Time created_at;
   absl::Time updated_at;
   std::optional<absl::Time> refreshed_at;  // dynamic: as_of of the last refresh

@@ -109,6 +109,10 @@ using SegmentSchema = std::vector<SegmentField>;
 // The schema of a frame's columns plus the metrics derived from them.
 SegmentSchema SchemaOf(const CustomerFrame& frame);
 
+// Whether the expression reads a CLV score (p_alive, expected_purchases_90d, clv, churn_risk): a
+// database frame then needs CustomerFrameParts::clv_scores.
+bool ReadsClvScores(const SegmentExpr& expr);
+
 // Checks names and types; errors give the position when the expression was parsed from text
 // ("1:10: cannot compare number with text", then the line and a caret), suggest the nearest field
 // for unknown names.

@@ -106,8 +106,7 @@ absl::StatusOr<BgBbModel> BgBbModel::FromParams(const Params& params) {
 
 absl::StatusOr<BgBbModel> BgBbModel::Fit(const RecencyFrequency& data, const ClvFitOptions& options) {
   RETURN_IF_ERROR(internal::CheckRecencyFrequency(data, internal::TimeKind::kDiscrete));
-  RETURN_IF_ERROR(internal::CheckInitial(options.initial, 4));
-  RETURN_IF_ERROR(internal::CheckThreads(options.threads));
+  RETURN_IF_ERROR(internal::CheckFitOptions(options, 4));
   const internal::WeightedRows rows = internal::CompressRows(data.frequency, data.recency, data.age, data.weights);
   if (rows.size() == 0) return absl::InvalidArgumentError("weights: all zero (no customers to fit)");
   bool repeated = false;

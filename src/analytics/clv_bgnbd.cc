@@ -6,6 +6,7 @@
 
 #include <boost/math/special_functions/beta.hpp>
 
+#include "analytics/clv_bgnbd_expectation.h"
 #include "analytics/clv_data.h"
 #include "analytics/clv_fit.h"
 #include "analytics/clv_internal.h"
@@ -101,20 +102,6 @@ absl::Status CheckParams(const BgNbdModel::Params& p) {
   return internal::CheckPositive({{"r", p.r}, {"alpha", p.alpha}, {"a", p.a}, {"b", p.b}});
 }
 
-// 1 - (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) times (a+b+x-1)/(a-1): the bracket of equation (10)
-// after Euler's transformation 2F1(A, B; C; z) = (1-z)^(C-A-B) 2F1(C-A, C-B; C; z), which turns
-// 2F1(r+x, b+x; a+b+x-1; z), whose terms grow without bound in x, into a series whose terms shrink
-// as x grows (Fader & Hardie's note 027, "Overcoming the BG/NBD model's #NUM! error problem").
-// At a = 1 the ratio is 0/0; there the mean of a = 1 -+ 1e-6 stands in (off by about 1e-12).
-double ExpectedRepeatFactor(const BgNbdModel::Params& p, double x, double z) {
-  auto at = [&](double a) {
-    const double f = internal::Hyp2F1(a + p.b - 1 - p.r, a - 1, a + p.b + x - 1, z);
-    return (a + p.b + x - 1) / (a - 1) * -std::expm1((a - 1) * std::log1p(-z) + std::log(f));
-  };
-  if (std::abs(p.a - 1) < 1e-6) return (at(1 - 1e-6) + at(1 + 1e-6)) / 2;
-  return at(p.a);
-}
-
 }  // namespace
 
 absl::StatusOr<BgNbdModel> BgNbdModel::FromParams(const Params& params) {
@@ -124,8 +111,7 @@ absl::StatusOr<BgNbdModel> BgNbdModel::FromParams(const Params& params) {
 
 absl::StatusOr<BgNbdModel> BgNbdModel::Fit(const RecencyFrequency& data, const ClvFitOptions& options) {
   RETURN_IF_ERROR(internal::CheckRecencyFrequency(data, internal::TimeKind::kContinuous));
-  RETURN_IF_ERROR(internal::CheckInitial(options.initial, 4));
-  RETURN_IF_ERROR(internal::CheckThreads(options.threads));
+  RETURN_IF_ERROR(internal::CheckFitOptions(options, 4));
   ASSIGN_OR_RETURN(const internal::FrequencyIndex rows, internal::IndexRepeaters(data, "BG/NBD"));
   internal::LogLikelihoodFn ll = [&](const double* v, double* g) {
     return TotalLogLikelihood(FromArray(v), rows, options.threads, g);
@@ -149,45 +135,30 @@ absl::StatusOr<double> BgNbdModel::LogLikelihood(const RecencyFrequency& data) c
 absl::Status BgNbdModel::ExpectedPurchases(std::span<const double> t, std::span<double> out) const {
   RETURN_IF_ERROR(internal::CheckOutput(t.size(), out));
   RETURN_IF_ERROR(internal::CheckTimes("t", t));
-  // Equation (7): the conditional expectation of a customer with x = 0 observed for T = 0.
-  for (size_t i = 0; i < t.size(); ++i) {
-    out[i] = t[i] == 0 ? 0.0 : ExpectedRepeatFactor(params_, 0, t[i] / (params_.alpha + t[i]));
-  }
+  // Equation (7): the conditional expectation's factor (clv_bgnbd_expectation.h) of a customer with
+  // x = 0 observed for T = 0.
+  const internal::BgNbdRepeatFactor factor(params_);
+  for (size_t i = 0; i < t.size(); ++i) out[i] = t[i] == 0 ? 0.0 : factor(0, t[i] / (params_.alpha + t[i]));
   return absl::OkStatus();
 }
 
 absl::Status BgNbdModel::ProbabilityAlive(const RecencyFrequency& data, std::span<double> out) const {
   RETURN_IF_ERROR(internal::CheckRecencyFrequency(data, internal::TimeKind::kContinuous));
   RETURN_IF_ERROR(internal::CheckOutput(data.rows(), out));
-  const Params& p = params_;
-  // Equation (13): 1 / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)); the power in logs, so a
-  // large x gives exp(+large) = inf and P(alive) = 0 rather than inf/inf.
-  internal::ForEachRow(data.rows(), [&](size_t i) {
-    const double x = data.frequency[i];
-    if (x == 0) {
-      out[i] = 1;
-      return;
-    }
-    const double log_odds = std::log(p.a / (p.b + x - 1)) +
-                            (p.r + x) * (std::log(p.alpha + data.age[i]) - std::log(p.alpha + data.recency[i]));
-    out[i] = 1 / (1 + std::exp(log_odds));
-  });
+  // Equation (13), the power in logs, so a large x gives P(alive) = 0 rather than inf/inf.
+  internal::BgNbdPredict(params_, 0, data, out, {});
   return absl::OkStatus();
 }
 
 absl::Status BgNbdModel::ConditionalExpectedPurchases(double t, const RecencyFrequency& data,
                                                       std::span<double> out) const {
   RETURN_IF_ERROR(internal::CheckHorizon("t", t));
-  RETURN_IF_ERROR(ProbabilityAlive(data, out));
-  // Equation (10) = P(alive) * the factor of ExpectedRepeatFactor with z = t / (alpha + T + t).
-  internal::ForEachRow(data.rows(), [&](size_t i) {
-    if (t == 0 || out[i] == 0) {
-      out[i] = 0;
-      return;
-    }
-    const double z = t / (params_.alpha + data.age[i] + t);
-    out[i] *= ExpectedRepeatFactor(params_, data.frequency[i], z);
-  });
+  RETURN_IF_ERROR(internal::CheckRecencyFrequency(data, internal::TimeKind::kContinuous));
+  RETURN_IF_ERROR(internal::CheckOutput(data.rows(), out));
+  // Equation (10) = P(alive) times a factor with the Gauss hypergeometric function, after Euler's
+  // transformation, whose terms shrink as x grows (Fader & Hardie's note 027 on the #NUM! error):
+  // clv_bgnbd_expectation.h has the form and the series that evaluates it.
+  internal::BgNbdPredict(params_, t, data, {}, out);
   return absl::OkStatus();
 }
 

@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include "analytics/rfm_order_scan.h"
+#include "base/status_macros.h"
 #include "base/strings.h"
 
 namespace rapport::internal {
@@ -51,7 +52,17 @@ std::string Join(const std::vector<std::string>& names, const std::vector<double
 
 }  // namespace
 
-absl::Status CheckInitial(const std::vector<double>& initial, size_t k) {
+absl::Status CheckFitOptions(const ClvFitOptions& options, size_t k) {
+  // NLopt reads a NaN tolerance as "never stop" and a non-positive evaluation limit as "no limit".
+  if (!(std::isfinite(options.tolerance) && options.tolerance >= 0)) {
+    return absl::InvalidArgumentError(AsAbsl(StrCat("tolerance: must be finite and >= 0, got ", options.tolerance)));
+  }
+  if (options.max_evaluations < 1) {
+    return absl::InvalidArgumentError(
+        AsAbsl(StrCat("max_evaluations: must be >= 1, got ", options.max_evaluations)));
+  }
+  RETURN_IF_ERROR(CheckThreads(options.threads));
+  const std::vector<double>& initial = options.initial;
   if (initial.empty()) return absl::OkStatus();
   if (initial.size() != k) {
     return absl::InvalidArgumentError(

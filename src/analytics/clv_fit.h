@@ -30,8 +30,9 @@ absl::StatusOr<MleResult> MaximizeLikelihood(std::string_view model, std::vector
                                              std::vector<double> start, double scale, const LogLikelihoodFn& ll,
                                              const ClvFitOptions& options);
 
-// InvalidArgument unless `initial` is empty or has k finite elements > 0.
-absl::Status CheckInitial(const std::vector<double>& initial, size_t k);
+// InvalidArgument for options a fit of k parameters cannot run with: `initial` not empty and not k
+// finite elements > 0, a tolerance that is NaN, infinite or negative, max_evaluations < 1, bad threads.
+absl::Status CheckFitOptions(const ClvFitOptions& options, size_t k);
 
 // The Hessian of `ll` at `params` by central differences of its analytic gradient, symmetrised;
 // row-major k x k. Relative steps of 1e-5.

@@ -62,8 +62,7 @@ absl::StatusOr<GammaGammaModel> GammaGammaModel::FromParams(const Params& params
 
 absl::StatusOr<GammaGammaModel> GammaGammaModel::Fit(const FrequencyMonetary& data, const ClvFitOptions& options) {
   RETURN_IF_ERROR(internal::CheckFrequencyMonetary(data));
-  RETURN_IF_ERROR(internal::CheckInitial(options.initial, 3));
-  RETURN_IF_ERROR(internal::CheckThreads(options.threads));
+  RETURN_IF_ERROR(internal::CheckFitOptions(options, 3));
   const internal::WeightedRows rows = RepeatRows(data);
   if (rows.size() == 0) {
     return absl::InvalidArgumentError(

@@ -153,8 +153,7 @@ absl::StatusOr<ParetoNbdModel> ParetoNbdModel::FromParams(const Params& params) 
 
 absl::StatusOr<ParetoNbdModel> ParetoNbdModel::Fit(const RecencyFrequency& data, const ClvFitOptions& options) {
   RETURN_IF_ERROR(internal::CheckRecencyFrequency(data, internal::TimeKind::kContinuous));
-  RETURN_IF_ERROR(internal::CheckInitial(options.initial, 4));
-  RETURN_IF_ERROR(internal::CheckThreads(options.threads));
+  RETURN_IF_ERROR(internal::CheckFitOptions(options, 4));
   ASSIGN_OR_RETURN(const internal::FrequencyIndex rows, internal::IndexRepeaters(data, "Pareto/NBD"));
   internal::LogLikelihoodFn ll = [&](const double* v, double* g) {
     return TotalLogLikelihood(FromArray(v), rows, options.threads, g);

@@ -5,6 +5,7 @@
 
 #include "analytics/clv_data.h"
 #include "analytics/clv_model_util.h"
+#include "analytics/clv_value.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "rapport/clv.h"
@@ -33,15 +34,9 @@ absl::Status PurchaseModel::AliveHistory(std::span<const double> purchase_times,
   return ProbabilityAlive(RecencyFrequency{x, tx, age, {}}, out);
 }
 
-absl::Status CustomerLifetimeValue(const PurchaseModel& purchases, const GammaGammaModel& spend,
-                                   const RecencyFrequency& data, std::span<const double> monetary,
-                                   const ClvOptions& options, std::span<double> out) {
-  RETURN_IF_ERROR(internal::CheckRecencyFrequency(data, internal::TimeKind::kContinuous));
-  RETURN_IF_ERROR(internal::CheckOutput(data.rows(), out));
-  if (monetary.size() != data.rows()) {
-    return absl::InvalidArgumentError(AsAbsl(
-        StrCat("monetary: must have as many elements as frequency (", data.rows(), "), got ", monetary.size())));
-  }
+namespace internal {
+
+absl::Status CheckValueOptions(const ClvOptions& options) {
   if (options.periods < 1) {
     return absl::InvalidArgumentError(AsAbsl(StrCat("periods: must be >= 1, got ", options.periods)));
   }
@@ -56,6 +51,39 @@ absl::Status CustomerLifetimeValue(const PurchaseModel& purchases, const GammaGa
   if (!std::isfinite(options.margin)) {
     return absl::InvalidArgumentError(AsAbsl(StrCat("margin: must be finite, got ", options.margin)));
   }
+  return absl::OkStatus();
+}
+
+absl::Status DiscountedPurchases(const PurchaseModel& purchases, const RecencyFrequency& data,
+                                 const ClvOptions& options, std::span<double> out) {
+  RETURN_IF_ERROR(CheckRecencyFrequency(data, TimeKind::kContinuous));
+  RETURN_IF_ERROR(CheckOutput(data.rows(), out));
+  RETURN_IF_ERROR(CheckValueOptions(options));
+  // Discounted increments of the expected purchases, period by period.
+  const size_t n = data.rows();
+  std::vector<double> previous(n, 0.0), current(n);
+  std::fill(out.begin(), out.end(), 0.0);
+  for (int k = 1; k <= options.periods; ++k) {
+    RETURN_IF_ERROR(purchases.ConditionalExpectedPurchases(k * options.period_length, data, current));
+    const double discount = std::pow(1 + options.discount_rate, -k);
+    for (size_t i = 0; i < n; ++i) out[i] += (current[i] - previous[i]) * discount;
+    previous.swap(current);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace internal
+
+absl::Status CustomerLifetimeValue(const PurchaseModel& purchases, const GammaGammaModel& spend,
+                                   const RecencyFrequency& data, std::span<const double> monetary,
+                                   const ClvOptions& options, std::span<double> out) {
+  RETURN_IF_ERROR(internal::CheckRecencyFrequency(data, internal::TimeKind::kContinuous));
+  RETURN_IF_ERROR(internal::CheckOutput(data.rows(), out));
+  if (monetary.size() != data.rows()) {
+    return absl::InvalidArgumentError(AsAbsl(
+        StrCat("monetary: must have as many elements as frequency (", data.rows(), "), got ", monetary.size())));
+  }
+  RETURN_IF_ERROR(internal::CheckValueOptions(options));
   const size_t n = data.rows();
   // Spend: the Gamma-Gamma conditional mean; customers without repeat purchases get the population
   // mean (their monetary is not read).
@@ -67,15 +95,7 @@ absl::Status CustomerLifetimeValue(const PurchaseModel& purchases, const GammaGa
     }
     RETURN_IF_ERROR(spend.ConditionalExpectedSpend(FrequencyMonetary{data.frequency, zbar, {}}, m));
   }
-  // Discounted increments of the expected purchases, period by period.
-  std::vector<double> previous(n, 0.0), current(n);
-  std::fill(out.begin(), out.end(), 0.0);
-  for (int k = 1; k <= options.periods; ++k) {
-    RETURN_IF_ERROR(purchases.ConditionalExpectedPurchases(k * options.period_length, data, current));
-    const double discount = std::pow(1 + options.discount_rate, -k);
-    for (size_t i = 0; i < n; ++i) out[i] += (current[i] - previous[i]) * discount;
-    previous.swap(current);
-  }
+  RETURN_IF_ERROR(internal::DiscountedPurchases(purchases, data, options, out));
   for (size_t i = 0; i < n; ++i) out[i] *= options.margin * m[i];
   return absl::OkStatus();
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace rapport::internal {
 namespace {
@@ -140,6 +141,48 @@ void RemoveRows(Column& column, const std::vector<uint8_t>& remove) {
       column);
 }
 
+// Room for `extra` more elements, with a little slack: a frame is long-lived and reports its bytes,
+// so appended rows must not double every array (std::vector's growth) yet a steady trickle of new
+// customers should not copy the columns each time either. 1/64 of slack makes a copy come once per
+// that many appended rows.
+template <typename V>
+void Grow(V& v, size_t extra) {
+  if (v.size() + extra > v.capacity()) v.reserve(v.size() + std::max(extra, v.size() / 64));
+}
+// std::string::reserve grows to at least twice the capacity: copy into one reserved from empty.
+void Grow(std::string& s, size_t extra) {
+  if (s.size() + extra <= s.capacity()) return;
+  std::string bigger;
+  bigger.reserve(s.size() + std::max(extra, s.size() / 64));
+  bigger.append(s);
+  s.swap(bigger);
+}
+
+void ReserveForAppend(CustomerFrame& frame, size_t extra) {
+  Grow(frame.ids, extra);
+  for (auto& [name, column] : frame.columns) {
+    std::visit(
+        [&](auto& c) {
+          using C = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<C, CategoryColumn>) {
+            c.codes.Visit([&](auto& codes) { Grow(codes, extra); });
+          } else if constexpr (std::is_same_v<C, TextColumn>) {
+            const size_t rows = c.rows();
+            Grow(c.offsets, extra);
+            Grow(c.present, extra);
+            Grow(c.chars, rows ? (c.chars.size() + rows - 1) / rows * extra : 0);
+          } else if constexpr (std::is_same_v<C, SetColumn>) {
+            const size_t rows = c.rows();
+            Grow(c.offsets, extra);
+            c.codes.Visit([&](auto& codes) { Grow(codes, rows ? (codes.size() + rows - 1) / rows * extra : 0); });
+          } else if (!c.values.empty()) {
+            Grow(c.values, extra);
+          }
+        },
+        column);
+  }
+}
+
 }  // namespace
 
 bool UpdateRows(CustomerFrame& frame, const FramePatch& patch) {
@@ -194,6 +237,7 @@ bool UpdateRows(CustomerFrame& frame, const FramePatch& patch) {
     for (auto& [name, column] : frame.columns) RemoveRows(column, remove);
     Keep(frame.ids, remove);
   }
+  if (!append.empty()) ReserveForAppend(frame, append.size());
   const size_t kept = frame.ids.size();
   for (size_t c = 0; c < frame.columns.size(); ++c) {
     const auto [p, k] = sources[c];

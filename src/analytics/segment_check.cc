@@ -204,9 +204,16 @@ class Checker {
       }
       return d.type;
     }
+    for (std::string_view score : kClvScoreColumns) {
+      if (score == n.name) {
+        throw CheckError(n, StrCat(n.name, " is a CLV score and the frame has no such column (a database frame "
+                                           "has the scores when loaded with the clv_scores option)"));
+      }
+    }
     std::vector<std::string_view> names;
     for (const SegmentField& f : schema_) names.push_back(f.name);
     for (const DerivedField& d : DerivedFields()) names.push_back(d.name);
+    for (std::string_view score : kClvScoreColumns) names.push_back(score);
     std::string near = NearestName(n.name, names);
     if (auto fn = std::find(FunctionNames().begin(), FunctionNames().end(), n.name); fn != FunctionNames().end()) {
       throw CheckError(n, StrCat(n.name, " is a function: call it, e.g. ", n.name, "(...)"));
@@ -331,6 +338,14 @@ SegmentSchema SchemaOf(const CustomerFrame& frame) {
   SegmentSchema schema;
   for (const auto& [name, column] : frame.columns) schema.push_back({name, TypeOf(column)});
   return schema;
+}
+
+bool ReadsClvScores(const SegmentExpr& expr) {
+  for (const std::string& field : expr.Fields()) {
+    for (std::string_view score : kClvScoreColumns)
+      if (field == score) return true;
+  }
+  return false;
 }
 
 absl::Status CheckSegment(const SegmentExpr& expr, const SegmentSchema& schema) {

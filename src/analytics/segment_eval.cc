@@ -14,6 +14,10 @@
 #include <numeric>
 #include <thread>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "analytics/segment_ast.h"
@@ -27,6 +31,60 @@
 namespace rapport {
 namespace internal {
 namespace {
+
+constexpr uint32_t kMaskWords = kBatch / 64;
+
+// The rows of the set bits of `mask` over [begin, begin + n), ascending.
+uint32_t RowsOfMask(const uint64_t* mask, uint32_t begin, uint32_t n, uint32_t* out) {
+  uint32_t k = 0;
+  for (uint32_t w = 0; w * 64 < n; ++w) {
+    uint64_t bits = mask[w];
+    const uint32_t base = begin + w * 64;
+    // (std::popcount to fix the trip count would be a libgcc call: x86-64's baseline has no popcnt.)
+    while (bits != 0) {
+      out[k++] = base + static_cast<uint32_t>(std::countr_zero(bits));
+      bits &= bits - 1;
+    }
+  }
+  return k;
+}
+
+// mask bit i set where test(i) holds, for i < n.
+template <typename Test>
+void MaskWhere(uint32_t n, uint64_t* mask, Test test) {
+  for (uint32_t w = 0; w * 64 < n; ++w) {
+    const uint32_t len = std::min<uint32_t>(64, n - w * 64);
+    uint64_t bits = 0;
+    for (uint32_t j = 0; j < len; ++j) bits |= uint64_t{test(w * 64 + j)} << j;
+    mask[w] = bits;
+  }
+}
+
+// mask bit i set where bytes[i] is one of values[0, count), 1 <= count <= 4: sixteen rows per compare.
+void ByteInMask(const uint8_t* bytes, uint32_t n, const uint8_t* values, int count, uint64_t* mask) {
+  uint32_t i = 0;
+#if defined(__SSE2__)
+  __m128i want[4];
+  for (int c = 0; c < count; ++c) want[c] = _mm_set1_epi8(static_cast<char>(values[c]));
+  for (; i + 64 <= n; i += 64) {
+    uint64_t bits = 0;
+    for (int q = 0; q < 4; ++q) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i + 16 * q));
+      __m128i eq = _mm_cmpeq_epi8(x, want[0]);
+      for (int c = 1; c < count; ++c) eq = _mm_or_si128(eq, _mm_cmpeq_epi8(x, want[c]));
+      bits |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(eq))} << (16 * q);
+    }
+    mask[i / 64] = bits;
+  }
+#endif
+  if (i < n) {
+    MaskWhere(n - i, mask + i / 64, [&](uint32_t j) {
+      const uint8_t b = bytes[i + j];
+      return b == values[0] || (count > 1 && b == values[1]) || (count > 2 && b == values[2]) ||
+             (count > 3 && b == values[3]);
+    });
+  }
+}
 
 // ---------------------------------------------------------------- numbers
 
@@ -360,7 +418,14 @@ uint32_t Difference(const uint32_t* in, uint32_t n, const uint32_t* sub, uint32_
 
 class AndFilter final : public FilterNode {
  public:
-  explicit AndFilter(std::vector<std::unique_ptr<FilterNode>> args) : args_(std::move(args)) {}
+  // Operands that answer MaskRange go first (they read a byte or two per row and cost least); their
+  // bitmaps are ANDed before any row list is made.
+  explicit AndFilter(std::vector<std::unique_ptr<FilterNode>> args) : args_(std::move(args)) {
+    uint64_t probe = 0;
+    auto maskable = std::stable_partition(args_.begin(), args_.end(),
+                                          [&](const auto& a) { return a->MaskRange(0, 0, &probe); });
+    maskable_ = static_cast<size_t>(maskable - args_.begin());
+  }
   uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
     uint32_t tmp[kBatch];
     const uint32_t* cur = in;
@@ -372,6 +437,37 @@ class AndFilter final : public FilterNode {
     if (cur != out) std::memmove(out, cur, n * sizeof(uint32_t));
     return n;
   }
+  uint32_t FilterRange(uint32_t begin, uint32_t n, uint32_t* out) const override {
+    if (maskable_ == 0) return FilterNode::FilterRange(begin, n, out);
+    uint64_t mask[kMaskWords], part[kMaskWords];
+    const uint32_t words = (n + 63) / 64;
+    args_[0]->MaskRange(begin, n, mask);
+    for (size_t k = 1; k < maskable_; ++k) {
+      args_[k]->MaskRange(begin, n, part);
+      for (uint32_t w = 0; w < words; ++w) mask[w] &= part[w];
+    }
+    const size_t rest = args_.size() - maskable_;
+    uint32_t tmp[kBatch];
+    uint32_t* cur = rest % 2 == 0 ? out : tmp;  // the last operand writes to `out`
+    n = RowsOfMask(mask, begin, n, cur);
+    for (size_t k = maskable_; k < args_.size() && n > 0; ++k) {
+      uint32_t* dst = cur == out ? tmp : out;
+      n = args_[k]->Filter(cur, n, dst);
+      cur = dst;
+    }
+    if (cur != out) std::memmove(out, cur, n * sizeof(uint32_t));
+    return n;
+  }
+  bool MaskRange(uint32_t begin, uint32_t n, uint64_t* mask) const override {
+    if (maskable_ != args_.size()) return false;
+    uint64_t part[kMaskWords];
+    args_[0]->MaskRange(begin, n, mask);
+    for (size_t k = 1; k < args_.size(); ++k) {
+      args_[k]->MaskRange(begin, n, part);
+      for (uint32_t w = 0; w < (n + 63) / 64; ++w) mask[w] &= part[w];
+    }
+    return true;
+  }
   double BytesPerRow() const override {
     double sum = 0;
     for (const auto& a : args_) sum += a->BytesPerRow();
@@ -380,6 +476,7 @@ class AndFilter final : public FilterNode {
 
  private:
   std::vector<std::unique_ptr<FilterNode>> args_;
+  size_t maskable_ = 0;  // args_[0, maskable_) answer MaskRange
 };
 
 class OrFilter final : public FilterNode {
@@ -534,7 +631,31 @@ class CategoryMatchFilter final : public FilterNode {
       match_.assign(size_t{std::numeric_limits<T>::max()} + 1, 0);
       std::copy(match.begin(), match.end(), match_.begin());
       match_.back() = null_matches;
+      if constexpr (std::is_same_v<T, uint8_t>) {
+        for (size_t v = 0; v < match_.size() && few_count_ <= 4; ++v) {
+          if (match_[v] && few_count_++ < 4) few_[few_count_ - 1] = static_cast<uint8_t>(v);
+        }
+      }
     }
+  }
+  bool MaskRange(uint32_t begin, uint32_t n, uint64_t* mask) const override {
+    const T* codes = codes_ + begin;
+    const uint8_t* m = match_.data();
+    if constexpr (std::is_same_v<T, int32_t>) {
+      const bool nm = null_matches_;
+      MaskWhere(n, mask, [&](uint32_t i) { return codes[i] < 0 ? nm : m[codes[i]] != 0; });
+    } else if constexpr (std::is_same_v<T, uint8_t>) {
+      if (few_count_ == 0) {
+        std::fill_n(mask, (n + 63) / 64, uint64_t{0});
+      } else if (few_count_ <= 4) {
+        ByteInMask(codes, n, few_, few_count_, mask);
+      } else {
+        MaskWhere(n, mask, [&](uint32_t i) { return m[codes[i]] != 0; });
+      }
+    } else {
+      MaskWhere(n, mask, [&](uint32_t i) { return m[codes[i]] != 0; });
+    }
+    return true;
   }
   uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
     const T* codes = codes_;
@@ -555,6 +676,9 @@ class CategoryMatchFilter final : public FilterNode {
   const T* codes_;
   std::vector<uint8_t> match_;  // per code (per stored value when T is narrow)
   bool null_matches_;
+  // One-byte codes: the matching stored values when at most 4 (few_count_ 5: more).
+  uint8_t few_[4] = {};
+  int few_count_ = 0;
 };
 
 // match[code] for each dictionary code; null rows match when `null_matches`.
@@ -1096,11 +1220,10 @@ void OrderBySampledRank(std::vector<std::unique_ptr<FilterNode>>& filters, size_
 }
 
 void RunRange(const FilterNode& root, size_t begin, size_t end, std::vector<uint32_t>& out) {
-  uint32_t rows[kBatch], kept[kBatch];
+  uint32_t kept[kBatch];
   for (size_t start = begin; start < end; start += kBatch) {
     uint32_t n = static_cast<uint32_t>(std::min<size_t>(kBatch, end - start));
-    for (uint32_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(start + i);
-    uint32_t m = root.Filter(rows, n, kept);
+    uint32_t m = root.FilterRange(static_cast<uint32_t>(start), n, kept);
     out.insert(out.end(), kept, kept + m);
   }
 }
@@ -1146,6 +1269,14 @@ absl::StatusOr<std::vector<uint32_t>> MatchingRows(const std::vector<const Segme
   std::vector<uint32_t> out = std::move(parts[0]);
   for (size_t t = 1; t < threads; ++t) out.insert(out.end(), parts[t].begin(), parts[t].end());
   return out;
+}
+
+uint32_t FilterNode::FilterRange(uint32_t begin, uint32_t n, uint32_t* out) const {
+  uint64_t mask[kMaskWords];
+  if (MaskRange(begin, n, mask)) return RowsOfMask(mask, begin, n, out);
+  uint32_t rows[kBatch];
+  for (uint32_t i = 0; i < n; ++i) rows[i] = begin + i;
+  return Filter(rows, n, out);
 }
 
 }  // namespace internal

@@ -55,6 +55,12 @@ class FilterNode {
  public:
   virtual ~FilterNode() = default;
   virtual uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const = 0;
+  // The condition over the adjacent rows [begin, begin + n), n <= kBatch, as a bitmap: bit i of
+  // mask[i / 64] for row begin + i (bits past n zero). Filters that need nothing but a narrow column
+  // answer this without a row list, several of them ANDed a word at a time; false: not supported.
+  virtual bool MaskRange(uint32_t begin, uint32_t n, uint64_t* mask) const { return false; }
+  // Filter over the adjacent rows [begin, begin + n): what a scan of the frame calls.
+  virtual uint32_t FilterRange(uint32_t begin, uint32_t n, uint32_t* out) const;
   // Bytes of column data read per row, for ordering the operands of `and` (memory traffic, not
   // computation, is what a scan of a large frame mostly costs).
   virtual double BytesPerRow() const { return 8; }

@@ -39,6 +39,7 @@ class SqlCompiler {
   std::vector<Value> params;
   bool needs_rfm = false;    // the RFM window query `s` is joined
   bool needs_tiers = false;  // the value tier window query `vt` is joined
+  bool needs_scores = false; // customer_scores `cs` is joined
 
   std::string Cond(const SegmentNode& n) {
     switch (n.op) {
@@ -221,6 +222,13 @@ class SqlCompiler {
       return StrCat("(CASE WHEN vt.p IS NULL THEN NULL WHEN vt.p < 0.2 THEN ", high, " WHEN vt.p < 0.5 THEN ", potential,
                     " ELSE ", general, " END)");
     }
+    for (std::string_view score : kClvScoreColumns) {
+      if (name == score) {
+        // A customer without a row (not scored by the last model applied) reads NULL, as the frame's NaN.
+        needs_scores = true;
+        return StrCat("cs.", name);
+      }
+    }
     if (name == "recency_days") return DaysBetween("o.last_at", Bind(Value(AsOf(name))));
     if (name == "tenure_days") return DaysBetween("o.first_at", Bind(Value(AsOf(name))));
     const SqlSchema::CustomField* f = Custom(name);
@@ -351,6 +359,7 @@ absl::StatusOr<SqlQuery> CompileSegmentToSql(const SegmentExpr& expr, const SqlS
                       buyers, ")");
     joins += " LEFT JOIN vt ON vt.customer_id = c.id";
   }
+  if (compiler.needs_scores) joins += " LEFT JOIN customer_scores cs ON cs.customer_id = c.id";
   q.sql = StrCat(
       "WITH o AS (SELECT customer_id, count(*) AS n, sum(amount_minor) AS total, min(ordered_at) AS first_at, "
       "max(ordered_at) AS last_at FROM orders WHERE status IN (", statuses, ") AND currency = ? GROUP BY customer_id)",

@@ -9,7 +9,9 @@
 #include "absl/strings/str_join.h"
 #include "base/time_format.h"
 #include "cli/command.h"
+#include "cli/analytics_common.h"
 #include "cli/format.h"
+#include "model/analytics_json.h"
 
 namespace rapport::cli {
 namespace {
@@ -21,7 +23,7 @@ constexpr char kName[] = "segment";
 const std::map<std::string, std::set<std::string>, std::less<>>& Subcommands() {
   static const auto* subs = new std::map<std::string, std::set<std::string>, std::less<>>{
       {"", {"as-of", "csv", "json", "sql", "currency", "status"}},
-      {"save", {"static", "suppression", "expr", "description", "json"}},
+      {"save", {"static", "suppression", "expr", "description", "json", "currency", "status"}},
       {"refresh", {"as-of", "json"}},
       {"list", {"json"}},
       {"members", {"as-of", "csv", "json"}},
@@ -42,25 +44,7 @@ const std::vector<std::string>& AllOptions() {
 
 std::string Time(absl::Time t) { return internal::FormatTimestamp(t); }
 
-nlohmann::ordered_json TimeOrNull(const std::optional<absl::Time>& t) {
-  return t ? nlohmann::ordered_json(Time(*t)) : nlohmann::ordered_json(nullptr);
-}
 
-// The JSON form of a saved segment: the same members as the C ABI's rapport_segment_to_json.
-nlohmann::ordered_json SegmentToJson(const SavedSegment& s) {
-  nlohmann::ordered_json j;
-  j["id"] = s.id;
-  j["name"] = s.name;
-  j["kind"] = std::string(ToString(s.kind));
-  j["expression"] = s.expression;
-  j["description"] = s.description;
-  j["created_at"] = Time(s.created_at);
-  j["updated_at"] = Time(s.updated_at);
-  j["refreshed_at"] = TimeOrNull(s.refreshed_at);
-  j["history_from"] = TimeOrNull(s.history_from);
-  j["members"] = s.members;
-  return j;
-}
 
 nlohmann::ordered_json DeltaToJson(const SegmentDelta& d) {
   auto ids = [](const std::vector<CustomerId>& v) {
@@ -178,12 +162,16 @@ int Save(const ParsedArgs& args, const std::vector<std::string>& pos) {
   }
   def.expression = expr.value_or("");
   def.description = args.Get("description").value_or("");
+  if (args.Has("currency") || args.Has("status")) {
+    if (def.kind != SegmentKind::kDynamic) return UsageError(kName, "--currency and --status are for dynamic segments");
+    def.frame = OrderScope(args);
+  }
   auto db = OpenDatabase(pos[0]);
   if (!db.ok()) return Fail(db.status());
   auto saved = db->SaveSegment(def);
   if (!saved.ok()) return Fail(saved.status());
   if (args.Has("json")) {
-    PrintLine(DumpJson(SegmentToJson(*saved)));
+    PrintLine(DumpJson(internal::SavedSegmentJson(*saved)));
   } else {
     std::printf("saved %s segment \"%s\" (id %lld)%s%s\n", std::string(ToString(saved->kind)).c_str(),
                 saved->name.c_str(), static_cast<long long>(saved->id), saved->expression.empty() ? "" : ": ",
@@ -231,7 +219,7 @@ int List(const ParsedArgs& args, const std::vector<std::string>& pos) {
   auto all = db->SavedSegments();
   if (!all.ok()) return Fail(all.status());
   if (args.Has("json")) {
-    for (const SavedSegment& s : *all) PrintLine(DumpJson(SegmentToJson(s)));
+    for (const SavedSegment& s : *all) PrintLine(DumpJson(internal::SavedSegmentJson(s)));
     return kExitOk;
   }
   if (all->empty()) {
@@ -322,8 +310,8 @@ const Command& SegmentCommand() {
       .help =
           "Usage: rapport segment DB EXPR [--as-of TIME] [--currency C] [--status S]... [--json|--csv]\n"
           "       rapport segment DB --sql EXPR [--as-of TIME] [--currency C] [--status S]... [--json]\n"
-          "       rapport segment save DB NAME [--expr EXPR | --static | --suppression] [--description D]\n"
-          "                                    [--json]\n"
+          "       rapport segment save DB NAME [--expr EXPR [--currency C] [--status S]... | --static |\n"
+          "                                    --suppression] [--description D] [--json]\n"
           "       rapport segment refresh DB [NAME] [--as-of TIME] [--json]\n"
           "       rapport segment list DB [--json]\n"
           "       rapport segment members DB NAME [--as-of TIME] [--json|--csv]\n"
@@ -348,8 +336,10 @@ const Command& SegmentCommand() {
           "                    time of the membership to show (members); RFC 3339 or YYYY-MM-DD (UTC);\n"
           "                    default: the current time\n"
           "  --currency C      orders in currency C count in order metrics (monetary, aov, ...); needed\n"
-          "                    when the orders use several currencies (default: their one currency)\n"
-          "  --status S        orders with status S count (repeatable; default: completed)\n"
+          "                    when the orders use several currencies (default: their one currency);\n"
+          "                    save: the segment keeps it for every refresh\n"
+          "  --status S        orders with status S count (repeatable; default: completed); save: kept\n"
+          "                    like --currency\n"
           "  --sql             print the SQL the expression compiles to, then its parameters\n"
           "                    (\"-- params: [...]\"); with --json one object {\"sql\", \"params\"}\n"
           "  --json            JSON lines (customers, segments, refresh results)\n"

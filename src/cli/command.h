@@ -44,6 +44,7 @@ const Command& RfmCommand();
 const Command& CohortsCommand();
 const Command& FunnelCommand();
 const Command& StageFunnelCommand();
+const Command& ClvCommand();
 const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.

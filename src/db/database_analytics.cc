@@ -25,10 +25,11 @@ absl::StatusOr<SegmentContext> ContextFor(const Database& db, const SegmentExpr&
 
 }  // namespace
 
-absl::StatusOr<CustomerFrame> Database::LoadCustomerFrame(const FrameOptions& options) const {
+absl::StatusOr<CustomerFrame> Database::LoadCustomerFrame(const FrameOptions& options,
+                                                          const CustomerFrameParts& parts) const {
   return internal::Query(*core_, [&](Connection& conn, const FieldSchema& schema) -> absl::StatusOr<CustomerFrame> {
     ASSIGN_OR_RETURN(internal::OrderScope scope, internal::ResolveOrderScope(conn, options));
-    return internal::LoadCustomerFrame(conn, schema, scope);
+    return internal::LoadCustomerFrame(conn, schema, scope, nullptr, parts.clv_scores);
   });
 }
 
@@ -41,8 +42,9 @@ absl::StatusOr<OrderFrame> Database::LoadOrderFrame(const FrameOptions& options)
 
 absl::StatusOr<std::vector<CustomerId>> Database::Segment(const SegmentExpr& expr, const SegmentOptions& options) const {
   ASSIGN_OR_RETURN(SegmentContext ctx, ContextFor(*this, expr, options));
+  const CustomerFrameParts parts{.clv_scores = ReadsClvScores(expr)};
   std::vector<CustomerId> out;
-  RETURN_IF_ERROR(core_->frame_cache().Use(*core_, options.frame, [&](const CustomerFrame& frame, const internal::OrderScope&) {
+  RETURN_IF_ERROR(core_->frame_cache().Use(*core_, options.frame, parts, [&](const CustomerFrame& frame, const internal::OrderScope&) {
     ASSIGN_OR_RETURN(std::vector<int64_t> ids, EvaluateSegment(expr, frame, ctx));
     out.reserve(ids.size());
     for (int64_t id : ids) out.push_back(CustomerId{id});

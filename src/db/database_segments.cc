@@ -2,6 +2,7 @@
 #include <map>
 #include <set>
 
+#include "base/money.h"
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "base/text.h"
@@ -66,6 +67,23 @@ std::vector<CustomerId> ToCustomerIds(const std::vector<int64_t>& ids) {
   return out;
 }
 
+// Checked when saved, so that a refresh (perhaps by automation, long after) does not fail on them.
+absl::Status CheckFrameOptions(const SegmentDef& def) {
+  const FrameOptions& f = def.frame;
+  if (def.kind != SegmentKind::kDynamic) {
+    if (f == FrameOptions{}) return absl::OkStatus();
+    return absl::InvalidArgumentError(StrCat("frame: only dynamic segments count orders (\"", def.name, "\" is ",
+                                             ToString(def.kind), ")"));
+  }
+  if (f.order_statuses.empty()) return absl::InvalidArgumentError("frame.order_statuses: must name at least one status");
+  for (const std::string& status : f.order_statuses) {
+    RETURN_IF_ERROR(internal::CheckUtf8("frame.order_statuses", status));
+    if (status.empty()) return absl::InvalidArgumentError("frame.order_statuses: a status must not be empty");
+  }
+  if (!f.currency.empty()) RETURN_IF_ERROR(internal::CurrencyDigits("frame.currency", f.currency).status());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<SavedSegment> Database::SaveSegment(const SegmentDef& def) {
@@ -73,6 +91,7 @@ absl::StatusOr<SavedSegment> Database::SaveSegment(const SegmentDef& def) {
   RETURN_IF_ERROR(internal::CheckUtf8("description", def.description));
   SegmentDef stored = def;
   std::optional<SegmentExpr> expr;
+  RETURN_IF_ERROR(CheckFrameOptions(def));
   if (def.kind == SegmentKind::kDynamic) {
     auto parsed = SegmentExpr::Parse(def.expression);
     if (!parsed.ok()) return absl::InvalidArgumentError(StrCat("expression: ", parsed.status().message()));
@@ -127,8 +146,7 @@ absl::StatusOr<std::vector<SavedSegment>> Database::SavedSegments() const {
   return internal::Query(*core_, [&](Connection& conn, const FieldSchema&) { return internal::LoadSegments(conn); });
 }
 
-absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std::optional<absl::Time> as_of,
-                                                      const FrameOptions& frame_options) {
+absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std::optional<absl::Time> as_of) {
   const absl::Time when = as_of.value_or(Now());
   struct Inputs {
     SavedSegment segment;
@@ -156,7 +174,8 @@ absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std
   SegmentContext ctx;
   ctx.as_of = absl::ToUnixMicros(when);
   ctx.segment_members = internal::Lookup(in.referenced);
-  RETURN_IF_ERROR(core_->frame_cache().Use(*core_, frame_options, [&](const CustomerFrame& frame, const internal::OrderScope&) {
+  const CustomerFrameParts parts{.clv_scores = ReadsClvScores(in.expr)};
+  RETURN_IF_ERROR(core_->frame_cache().Use(*core_, in.segment.frame, parts, [&](const CustomerFrame& frame, const internal::OrderScope&) {
     ASSIGN_OR_RETURN(members, EvaluateSegment(in.expr, frame, ctx));
     return absl::OkStatus();
   }));
@@ -164,15 +183,14 @@ absl::StatusOr<SegmentDelta> Database::RefreshSegment(std::string_view name, std
   std::set_difference(members.begin(), members.end(), in.suppressed.begin(), in.suppressed.end(), std::back_inserter(kept));
   return internal::Mutate(*core_, actor_, [&](const WriteContext& wctx) -> absl::StatusOr<SegmentDelta> {
     ASSIGN_OR_RETURN(SavedSegment current, internal::LoadSegment(wctx.conn, name));
-    if (current.expression != in.segment.expression) {
+    if (current.expression != in.segment.expression || current.frame != in.segment.frame) {
       return absl::AbortedError(StrCat("segment \"", name, "\": changed during the refresh; refresh again"));
     }
     return internal::ApplyRefresh(wctx, current, kept, absl::ToUnixMicros(when));
   });
 }
 
-absl::StatusOr<std::vector<SegmentDelta>> Database::RefreshSegments(std::optional<absl::Time> as_of,
-                                                                    const FrameOptions& frame_options) {
+absl::StatusOr<std::vector<SegmentDelta>> Database::RefreshSegments(std::optional<absl::Time> as_of) {
   const absl::Time when = as_of.value_or(Now());
   ASSIGN_OR_RETURN(auto refs, internal::Query(*core_, [&](Connection& conn, const FieldSchema&) { return References(conn); }));
   ASSIGN_OR_RETURN(std::vector<SavedSegment> all, SavedSegments());
@@ -184,7 +202,7 @@ absl::StatusOr<std::vector<SegmentDelta>> Database::RefreshSegments(std::optiona
   std::function<absl::Status(const std::string&)> visit = [&](const std::string& name) -> absl::Status {
     if (!dynamic.count(name) || !done.insert(name).second) return absl::OkStatus();
     for (const std::string& dep : refs[name]) RETURN_IF_ERROR(visit(dep));
-    ASSIGN_OR_RETURN(SegmentDelta d, RefreshSegment(name, when, frame_options));
+    ASSIGN_OR_RETURN(SegmentDelta d, RefreshSegment(name, when));
     out.push_back(std::move(d));
     return absl::OkStatus();
   };

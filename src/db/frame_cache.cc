@@ -18,12 +18,13 @@ bool SameOptions(const FrameOptions& a, const FrameOptions& b) {
 }
 
 // What to re-read: only the changed parts of customers the frame has, every part of the others
-// (they may be new to it).
-FrameRereads Rereads(const CustomerFrame& frame, FrameChanges changes) {
+// (they may be new to it), their scores included when the frame has scores.
+FrameRereads Rereads(const CustomerFrame& frame, FrameChanges changes, bool clv_scores) {
   FrameRereads r{std::move(changes.records), std::move(changes.tags), std::move(changes.orders)};
   std::vector<int64_t> added;
   for (int64_t id : r.records)
     if (frame.RowOf(id) < 0) added.push_back(id);
+  if (clv_scores) r.clv_scores = added;
   if (added.empty()) return r;
   auto merge = [&](std::vector<int64_t>& ids) {
     std::vector<int64_t> out;
@@ -37,13 +38,13 @@ FrameRereads Rereads(const CustomerFrame& frame, FrameChanges changes) {
 
 }  // namespace
 
-absl::Status FrameCache::Use(const Core& core, const FrameOptions& options,
+absl::Status FrameCache::Use(const Core& core, const FrameOptions& options, const CustomerFrameParts& parts,
                              const std::function<absl::Status(const CustomerFrame&, const OrderScope&)>& fn) {
   if (core.WritingOnThisThread()) {
     // Inside a transaction the data may still be rolled back: use a private frame, keep the cache.
     return Query(core, [&](Connection& conn, const FieldSchema& schema) -> absl::Status {
       ASSIGN_OR_RETURN(OrderScope scope, ResolveOrderScope(conn, options));
-      ASSIGN_OR_RETURN(CustomerFrame frame, LoadCustomerFrame(conn, schema, scope));
+      ASSIGN_OR_RETURN(CustomerFrame frame, LoadCustomerFrame(conn, schema, scope, nullptr, parts.clv_scores));
       return fn(frame, scope);
     });
   }
@@ -53,7 +54,7 @@ absl::Status FrameCache::Use(const Core& core, const FrameOptions& options,
     conn_opened_ = true;
   }
   auto run = [&](Connection& conn, const FieldSchema& schema) -> absl::Status {
-    RETURN_IF_ERROR(Refresh(conn, schema, options));
+    RETURN_IF_ERROR(Refresh(conn, schema, options, parts));
     return fn(*frame_, scope_);
   };
   if (!conn_) return Query(core, run);
@@ -64,16 +65,18 @@ absl::Status FrameCache::Use(const Core& core, const FrameOptions& options,
   return status;
 }
 
-absl::Status FrameCache::Refresh(Connection& conn, const FieldSchema& schema, const FrameOptions& options) {
+absl::Status FrameCache::Refresh(Connection& conn, const FieldSchema& schema, const FrameOptions& options,
+                                 const CustomerFrameParts& parts) {
   bool reload = !frame_ || !options_ || !SameOptions(*options_, options);
   if (!reload) {
     // A tenth of the frame re-read costs about as much as loading it whole.
     size_t limit = std::max<size_t>(1000, frame_->rows() / 10);
     ASSIGN_OR_RETURN(FrameChanges changes, CustomersChangedSince(conn, seq_, limit, scope_.currency));
     const int64_t last_seq = changes.last_seq;
+    const bool rescore = changes.clv_scores && clv_scores_;
     reload = changes.reload;
     if (!reload && !changes.empty()) {
-      FrameRereads rereads = Rereads(*frame_, std::move(changes));
+      FrameRereads rereads = Rereads(*frame_, std::move(changes), clv_scores_);
       ASSIGN_OR_RETURN(FramePatch patch, LoadFramePatch(conn, schema, scope_, rereads));
       reload = !UpdateRows(*frame_, patch);
       if (!reload) {
@@ -84,18 +87,28 @@ absl::Status FrameCache::Refresh(Connection& conn, const FieldSchema& schema, co
         stats_.last_customers_reread = all.size();
       }
     }
+    if (!reload && rescore) {
+      RETURN_IF_ERROR(SetClvScoreColumns(conn, *frame_));
+      ++stats_.clv_score_reads;
+    }
     seq_ = last_seq;
   }
   if (reload) {
     frame_.reset();
     ASSIGN_OR_RETURN(OrderScope scope, ResolveOrderScope(conn, options));
     ASSIGN_OR_RETURN(int64_t last_seq, LastChangeSeq(conn));
-    ASSIGN_OR_RETURN(CustomerFrame loaded, LoadCustomerFrame(conn, schema, scope));
+    clv_scores_ = clv_scores_ || parts.clv_scores;
+    ASSIGN_OR_RETURN(CustomerFrame loaded, LoadCustomerFrame(conn, schema, scope, nullptr, clv_scores_));
     frame_ = std::move(loaded);
     scope_ = std::move(scope);
     options_ = options;
     seq_ = last_seq;
     ++stats_.full_loads;
+  } else if (parts.clv_scores && !clv_scores_) {
+    // The first expression that reads a score: add the columns to the current frame (same snapshot).
+    RETURN_IF_ERROR(SetClvScoreColumns(conn, *frame_));
+    clv_scores_ = true;
+    ++stats_.clv_score_reads;
   }
   return absl::OkStatus();
 }

@@ -93,4 +93,23 @@ OrderedJson StageFunnelJson(const StageFunnelResult& r, std::optional<int64_t> a
   return j;
 }
 
+OrderedJson SavedSegmentJson(const SavedSegment& s) {
+  auto time = [](const std::optional<absl::Time>& t) {
+    return t ? OrderedJson(FormatTimestamp(*t)) : OrderedJson(nullptr);
+  };
+  OrderedJson j = OrderedJson::object();
+  j["id"] = s.id;
+  j["name"] = s.name;
+  j["kind"] = std::string(ToString(s.kind));
+  j["expression"] = s.expression;
+  j["description"] = s.description;
+  j["frame"] = {{"order_statuses", s.frame.order_statuses}, {"currency", s.frame.currency}};
+  j["created_at"] = FormatTimestamp(s.created_at);
+  j["updated_at"] = FormatTimestamp(s.updated_at);
+  j["refreshed_at"] = time(s.refreshed_at);
+  j["history_from"] = time(s.history_from);
+  j["members"] = s.members;
+  return j;
+}
+
 }  // namespace rapport::internal

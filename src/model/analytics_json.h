@@ -1,4 +1,4 @@
-// The JSON forms of analysis results, shared by the C ABI (rapport_*_to_json) and the CLI (--json), so
+// The JSON forms of analysis results and saved segments, shared by the C ABI (rapport_*_to_json) and the CLI (--json), so
 // that both faces print the same document.
 #ifndef RAPPORT_MODEL_ANALYTICS_JSON_H_
 #define RAPPORT_MODEL_ANALYTICS_JSON_H_
@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include "rapport/funnel.h"
 #include "rapport/rfm.h"
+#include "rapport/saved_segment.h"
 
 namespace rapport::internal {
 
@@ -23,6 +24,9 @@ OrderedJson RfmSegmentSummaryJson(const RfmSegmentSummary& s);
 OrderedJson EventFunnelJson(const EventFunnelResult& r);
 // `as_of`: the time open visits' ages were measured at, when given.
 OrderedJson StageFunnelJson(const StageFunnelResult& r, std::optional<int64_t> as_of);
+// A saved segment: {"id", "name", "kind", "expression", "description", "frame": {"order_statuses",
+// "currency"}, "created_at", "updated_at", "refreshed_at", "history_from", "members"}.
+OrderedJson SavedSegmentJson(const SavedSegment& s);
 
 }  // namespace rapport::internal
 

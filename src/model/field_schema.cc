@@ -17,6 +17,7 @@
 #include "base/strings.h"
 #include "base/text.h"
 #include "base/time_format.h"
+#include "rapport/frame.h"
 
 namespace rapport::internal {
 namespace {
@@ -330,6 +331,10 @@ absl::Status ValidateDefinition(const CustomFieldDef& def) {
     return Invalid("name", StrCat("\"", def.name, "\" is not a field name (lower-case letters, digits and _, starting with a letter, at most 63)"));
   }
   if (IsCoreField(def.name)) return Invalid("name", StrCat("\"", def.name, "\" is a core field"));
+  // A custom field of a score's name would be shadowed by the score in segments.
+  for (std::string_view score : kClvScoreColumns) {
+    if (def.name == score) return Invalid("name", StrCat("\"", def.name, "\" is a CLV score (a segment metric)"));
+  }
   if (auto s = CheckUtf8("label", def.label); !s.ok()) return s;
   if (def.min && def.max && *def.min > *def.max) return Invalid(def.name, "min is greater than max");
   if ((def.min && !std::isfinite(*def.min)) || (def.max && !std::isfinite(*def.max))) {

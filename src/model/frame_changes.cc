@@ -27,8 +27,10 @@ absl::StatusOr<FrameChanges> CustomersChangedSince(Connection& conn, int64_t aft
   // new ones are a range of seq.
   ASSIGN_OR_RETURN(Statement st, conn.Prepare(
       "SELECT seq, entity, customer_id, op, fields, "
-      "CASE WHEN entity = 'order' AND json_valid(after) THEN json_extract(after, '$.currency') END, after "
-      "FROM changes WHERE seq > ? AND +entity IN ('customer', 'order', 'custom_field', 'contact_point') ORDER BY seq"));
+      "CASE WHEN entity = 'order' AND json_valid(after) THEN json_extract(after, '$.currency') END, "
+      "CASE WHEN op = 'import' THEN after END "
+      "FROM changes WHERE seq > ? AND +entity IN ('customer', 'order', 'custom_field', 'contact_point', 'clv_scores') "
+      "ORDER BY seq"));
   st.Bind(1, after_seq);
   // The last sequence number counts even when the entries themselves are not about frames.
   ASSIGN_OR_RETURN(int64_t last, LastChangeSeq(conn));
@@ -42,6 +44,10 @@ absl::StatusOr<FrameChanges> CustomersChangedSince(Connection& conn, int64_t aft
     if (entity == "custom_field") {
       out.reload = true;
       break;
+    }
+    if (entity == "clv_scores") {  // one entry for a whole apply: no customer of its own
+      out.clv_scores = true;
+      continue;
     }
     if (entity == "customer" && op == "import") {
       auto after = nlohmann::json::parse(st.TextView(6), nullptr, false);

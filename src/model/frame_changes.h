@@ -18,7 +18,9 @@ struct FrameChanges {
   std::vector<int64_t> records;  // record changed (fields, updated_at), or created, deleted, restored, purged
   std::vector<int64_t> tags;     // tags may have changed
   std::vector<int64_t> orders;   // orders changed (their metrics)
+  bool clv_scores = false;       // a CLV model was applied (or deleted): the scores of everyone changed
 
+  // No customer's record, tags or orders changed (the scores may have).
   bool empty() const { return records.empty() && tags.empty() && orders.empty(); }
 };
 

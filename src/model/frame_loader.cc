@@ -1,7 +1,9 @@
 #include "model/frame_loader.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <iterator>
 #include <type_traits>
 
 #include "absl/time/civil_time.h"
@@ -314,16 +316,56 @@ absl::Status AddOrderColumns(Connection& conn, const OrderScope& scope, const st
 
 std::string IdsJson(const std::vector<int64_t>& ids) { return nlohmann::json(ids).dump(); }
 
+// The score columns of the customers `ids` (ascending; f.ids), added to `f` or replacing its own.
+absl::Status AddScoreColumns(Connection& conn, const std::vector<int64_t>& ids, const std::string* ids_json,
+                             CustomerFrame& f) {
+  constexpr size_t kScores = std::size(kClvScoreColumns);
+  const size_t n = ids.size();
+  // No arrays until a customer has a score: before any model is applied the columns cost nothing.
+  std::array<NumberColumn, kScores> scores;
+  if (n > 0) {
+    ASSIGN_OR_RETURN(Statement st, conn.Prepare(StrCat(
+        "SELECT s.customer_id, s.p_alive, s.expected_purchases_90d, s.clv, s.churn_risk",
+        From(ids_json, "customer_scores s", "s.customer_id"), " ORDER BY s.customer_id")));
+    if (ids_json) st.Bind(1, *ids_json);
+    size_t row = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(bool have, st.Step());
+      if (!have) break;
+      const int64_t id = st.Int(0);
+      while (row < n && ids[row] < id) ++row;
+      if (row >= n) break;
+      if (ids[row] != id) continue;  // a deleted customer's scores
+      for (size_t k = 0; k < kScores; ++k) {
+        if (st.IsNull(static_cast<int>(k) + 1)) continue;
+        if (scores[k].values.empty()) scores[k].values.assign(n, NAN);
+        scores[k].values[row] = st.Double(static_cast<int>(k) + 1);
+      }
+    }
+  }
+  for (size_t k = 0; k < kScores; ++k) {
+    if (Column* existing = f.FindMutable(kClvScoreColumns[k])) {
+      *existing = std::move(scores[k]);
+    } else {
+      f.Add(kClvScoreColumns[k], std::move(scores[k]));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
+absl::Status SetClvScoreColumns(Connection& conn, CustomerFrame& f) { return AddScoreColumns(conn, f.ids, nullptr, f); }
+
 absl::StatusOr<CustomerFrame> LoadCustomerFrame(Connection& conn, const FieldSchema& schema, const OrderScope& scope,
-                                                const std::vector<int64_t>* only) {
+                                                const std::vector<int64_t>* only, bool clv_scores) {
   const std::string ids_json = only ? IdsJson(*only) : "";
   const std::string* subset = only ? &ids_json : nullptr;
   ASSIGN_OR_RETURN(CustomerFrame f, LoadRecords(conn, schema, subset));
   ASSIGN_OR_RETURN(SetColumn tags, LoadTags(conn, f.ids, subset));
   f.columns.emplace(f.columns.begin() + kTagsColumn, "tags", std::move(tags));
   RETURN_IF_ERROR(AddOrderColumns(conn, scope, f.ids, subset, f));
+  if (clv_scores) RETURN_IF_ERROR(AddScoreColumns(conn, f.ids, subset, f));
   RETURN_IF_ERROR(CheckOffsets(f));
   f.ShrinkToFit();
   return f;
@@ -349,6 +391,14 @@ absl::StatusOr<FramePatch> LoadFramePatch(Connection& conn, const FieldSchema& s
   const std::string orders_json = IdsJson(rereads.orders);
   RETURN_IF_ERROR(AddOrderColumns(conn, scope, orders.ids, &orders_json, orders));
   patch.parts.push_back(std::move(orders));
+
+  if (rereads.clv_scores) {
+    CustomerFrame scores;
+    scores.ids = *rereads.clv_scores;
+    const std::string scores_json = IdsJson(scores.ids);
+    RETURN_IF_ERROR(AddScoreColumns(conn, scores.ids, &scores_json, scores));
+    patch.parts.push_back(std::move(scores));
+  }
   for (const CustomerFrame& part : patch.parts) RETURN_IF_ERROR(CheckOffsets(part));
   return patch;
 }
@@ -402,6 +452,7 @@ SqlSchema MakeSqlSchema(const FieldSchema& schema, const OrderScope& scope) {
   }
   for (const char* m : {"frequency", "monetary", "aov", "mean_interpurchase_days"}) s.fields.push_back({m, ColumnType::kNumber});
   for (const char* m : {"first_order_at", "last_order_at"}) s.fields.push_back({m, ColumnType::kTime});
+  for (std::string_view m : kClvScoreColumns) s.fields.push_back({std::string(m), ColumnType::kNumber});
   s.order_statuses = scope.statuses;
   s.currency = scope.currency;
   s.currency_digits = scope.digits;

@@ -24,10 +24,32 @@ namespace {
 
 constexpr char kColumns[] =
     "s.id, s.name, s.kind, s.expression, s.description, s.created_at, s.updated_at, s.refreshed_at, s.history_from, "
-    "(SELECT count(*) FROM segment_members m WHERE m.segment_id = s.id AND m.left_at IS NULL)";
+    "(SELECT count(*) FROM segment_members m WHERE m.segment_id = s.id AND m.left_at IS NULL), s.frame";
 
 SegmentKind KindOf(std::string_view text) {
   return text == "static" ? SegmentKind::kStatic : text == "suppression" ? SegmentKind::kSuppression : SegmentKind::kDynamic;
+}
+
+// NULL for the defaults, so that a segment saved without options follows any change of them.
+std::optional<std::string> FrameOptionsJson(const FrameOptions& f) {
+  if (f == FrameOptions{}) return std::nullopt;
+  return nlohmann::json{{"order_statuses", f.order_statuses}, {"currency", f.currency}}.dump();
+}
+
+FrameOptions FrameOptionsFromJson(const nlohmann::json& j) {
+  FrameOptions f;
+  if (!j.is_object()) return f;
+  if (auto it = j.find("order_statuses"); it != j.end() && it->is_array()) {
+    f.order_statuses.clear();
+    for (const auto& s : *it)
+      if (s.is_string()) f.order_statuses.push_back(s.get<std::string>());
+  }
+  if (auto it = j.find("currency"); it != j.end() && it->is_string()) f.currency = it->get<std::string>();
+  return f;
+}
+
+nlohmann::json FrameChangeJson(const FrameOptions& f) {
+  return {{"order_statuses", f.order_statuses}, {"currency", f.currency}};
 }
 
 SavedSegment Read(const Statement& st) {
@@ -42,6 +64,7 @@ SavedSegment Read(const Statement& st) {
   if (!st.IsNull(7)) s.refreshed_at = FromMicros(st.Int(7));
   if (!st.IsNull(8)) s.history_from = FromMicros(st.Int(8));
   s.members = st.Int(9);
+  if (!st.IsNull(10)) s.frame = FrameOptionsFromJson(nlohmann::json::parse(st.TextView(10), nullptr, false));
   return s;
 }
 
@@ -123,31 +146,33 @@ std::function<absl::StatusOr<std::vector<int64_t>>(std::string_view)> Lookup(Seg
 absl::StatusOr<SavedSegment> StoreSegment(const WriteContext& ctx, const SegmentDef& def) {
   const int64_t now = ToMicros(ctx.now);
   auto existing = LoadSegment(ctx.conn, def.name);
-  ChangeEntry e{"segment", 0, 0, "create", {"kind", "expression", "description"}, nullptr,
-                {{"name", def.name}, {"kind", ToString(def.kind)}, {"expression", def.expression}, {"description", def.description}}};
+  ChangeEntry e{"segment", 0, 0, "create", {"kind", "expression", "description", "frame"}, nullptr,
+                {{"name", def.name}, {"kind", ToString(def.kind)}, {"expression", def.expression}, {"description", def.description},
+                 {"frame", FrameChangeJson(def.frame)}}};
   if (existing.ok()) {
     if (existing->kind != def.kind) {
       return absl::FailedPreconditionError(StrCat("kind: segment \"", def.name, "\" is ", ToString(existing->kind),
                                                   "; drop it to make it ", ToString(def.kind)));
     }
     ASSIGN_OR_RETURN(Statement st, ctx.conn.Prepare(
-        "UPDATE segments SET expression = ?, description = ?, updated_at = ? WHERE id = ?"));
+        "UPDATE segments SET expression = ?, description = ?, updated_at = ?, frame = ? WHERE id = ?"));
     st.Bind(1, def.kind == SegmentKind::kDynamic ? std::optional<std::string>(def.expression) : std::nullopt)
-        .Bind(2, def.description).Bind(3, now).Bind(4, existing->id);
+        .Bind(2, def.description).Bind(3, now).Bind(4, FrameOptionsJson(def.frame)).Bind(5, existing->id);
     RETURN_IF_ERROR(st.Run());
     e.op = "update";
     e.entity_id = existing->id;
-    e.before = {{"expression", existing->expression}, {"description", existing->description}};
+    e.before = {{"expression", existing->expression}, {"description", existing->description},
+                {"frame", FrameChangeJson(existing->frame)}};
   } else if (absl::IsNotFound(existing.status())) {
     ASSIGN_OR_RETURN(Statement st, ctx.conn.Prepare(
-        "INSERT INTO segments (name, kind, expression, description, created_at, updated_at, history_from) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+        "INSERT INTO segments (name, kind, expression, description, created_at, updated_at, history_from, frame) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     // Lists know their members from creation on; dynamic segments from their first refresh.
     std::optional<int64_t> history_from;
     if (def.kind != SegmentKind::kDynamic) history_from = now;
     st.Bind(1, def.name).Bind(2, ToString(def.kind))
         .Bind(3, def.kind == SegmentKind::kDynamic ? std::optional<std::string>(def.expression) : std::nullopt)
-        .Bind(4, def.description).Bind(5, now).Bind(6, now).Bind(7, history_from);
+        .Bind(4, def.description).Bind(5, now).Bind(6, now).Bind(7, history_from).Bind(8, FrameOptionsJson(def.frame));
     RETURN_IF_ERROR(st.Run());
     e.entity_id = ctx.conn.LastInsertRowid();
   } else {

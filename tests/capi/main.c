@@ -127,7 +127,9 @@ int main(int argc, char **argv) {
   static const struct group groups[] = {
       {"basic", test_basic},     {"customers", test_customers}, {"contacts", test_contacts},
       {"timeline", test_timeline}, {"import", test_import},     {"changes", test_changes},
-      {"null", test_null},       {"threads", test_threads},   {"segments", test_segments}, {"analytics", test_analytics},
+      {"null", test_null},       {"threads", test_threads},   {"segments", test_segments},
+      {"segment_scores", test_segment_scores}, {"analytics", test_analytics}, {"clv", test_clv},
+      {"clv_store", test_clv_store},
   };
   size_t i;
   int ran = 0;

@@ -268,8 +268,53 @@ static void test_saved(void) {
   CHECK(contains(rapport_segment_to_json(s), "\"kind\":\"dynamic\""));
   CHECK(contains(rapport_segment_to_json(s), "\"refreshed_at\":null"));
   CHECK(contains(rapport_segment_to_json(s), "\"created_at\":\"2025-01-01T00:00:00Z\""));
+  CHECK(strcmp(rapport_segment_currency(s), "") == 0);
+  CHECK(rapport_segment_order_status_count(s) == 1 && strcmp(rapport_segment_order_status(s, 0), "completed") == 0);
   rapport_segment_free(s);
   s = NULL;
+
+  /* Which orders count is part of a dynamic segment's definition, checked when saved. */
+  {
+    rapport_frame_options fo;
+    const char *statuses[] = {"completed", "shipped"};
+    rapport_frame_options_init(&fo);
+    fo.currency = "CNY";
+    fo.order_statuses = statuses;
+    fo.order_status_count = 2;
+    rapport_segment_def_init(&def);
+    def.name = "cny";
+    def.expression = "monetary > 0";
+    def.frame = &fo;
+    EXPECT_OK(rapport_segment_save(db, &def, &s, &err));
+    CHECK(strcmp(rapport_segment_currency(s), "CNY") == 0);
+    CHECK(rapport_segment_order_status_count(s) == 2 && strcmp(rapport_segment_order_status(s, 1), "shipped") == 0);
+    CHECK(rapport_segment_order_status(s, 2) == NULL && rapport_segment_currency(NULL) == NULL);
+    CHECK(contains(rapport_segment_to_json(s),
+                   "\"frame\":{\"order_statuses\":[\"completed\",\"shipped\"],\"currency\":\"CNY\"}"));
+    rapport_segment_free(s);
+    s = NULL;
+    seq = last_seq(db);
+    fo.currency = "XXQ";
+    EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "frame.currency: \"XXQ\" is not an ISO 4217 currency code",
+                    rapport_segment_save(db, &def, &s, &err));
+    fo.currency = "\xff";
+    EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "def->frame->currency: invalid UTF-8 at byte 0",
+                    rapport_segment_save(db, &def, &s, &err));
+    fo.currency = NULL;
+    statuses[1] = "";
+    EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "frame.order_statuses: a status must not be empty",
+                    rapport_segment_save(db, &def, &s, &err));
+    def.kind = RAPPORT_SEGMENT_STATIC;
+    def.expression = NULL;
+    EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "frame: only dynamic segments count orders",
+                    rapport_segment_save(db, &def, &s, &err));
+    CHECK(last_seq(db) == seq && s == NULL);
+    EXPECT_CODE_MSG(RAPPORT_OK, NULL, rapport_segment_get(db, "cny", &s, &err));
+    CHECK(strcmp(rapport_segment_currency(s), "CNY") == 0);
+    rapport_segment_free(s);
+    s = NULL;
+    EXPECT_OK(rapport_segment_drop(db, "cny", &err));
+  }
 
   /* Refresh: who entered, the change feed, members now. */
   EXPECT_OK(rapport_db_set_time(db, kJan1 + 10 * kDay, &err));

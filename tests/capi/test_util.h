@@ -65,6 +65,9 @@ void test_changes(void);
 void test_null(void);
 void test_threads(void);
 void test_segments(void);
+void test_segment_scores(void);
 void test_analytics(void);
+void test_clv(void);
+void test_clv_store(void);
 
 #endif /* RAPPORT_TESTS_CAPI_TEST_UTIL_H_ */

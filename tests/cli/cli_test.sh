@@ -5,6 +5,7 @@ set -euo pipefail
 
 RAPPORT=$1
 CASE=$2
+CLI_SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rapport-cli-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -32,7 +33,7 @@ lacks() {
 }
 lines() { if [[ -z $1 ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
-COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel demo)
+COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel clv demo)
 
 case_help() {
   run 0 --help
@@ -100,6 +101,8 @@ case_missing() {
   contains "$ERR" "rapport: no database at" "rfm on a missing file"
   run 1 cohorts missing.db
   run 1 funnel missing.db --steps order,order --window 30d
+  run 1 clv fit missing.db
+  contains "$ERR" "rapport: no database at" "clv on a missing file"
   [[ ! -e missing.db ]] || fail "a read command created the database"
 }
 
@@ -416,6 +419,14 @@ CSV
   run 1 segment refresh crm.db fair
   contains "$ERR" "has no expression to refresh" "refresh a list"
   # Refreshing all is one transaction: "west" is refreshed first, then "东部" fails; nothing stays.
+  # A dynamic segment keeps which orders it counts; lists take no such options.
+  run 0 segment save crm.db usd --expr 'monetary > 0' --currency USD --status completed --status shipped --json
+  contains "$OUT" '"frame":{"order_statuses":["completed","shipped"],"currency":"USD"}' "save --currency"
+  run 1 segment save crm.db eur --expr 'monetary > 0' --currency EURO
+  contains "$ERR" 'frame.currency: "EURO" is not an ISO 4217 currency code' "save: bad currency"
+  run 2 segment save crm.db lst --static --currency USD
+  contains "$ERR" "--currency and --status are for dynamic segments" "save: list with --currency"
+  run 0 segment drop crm.db usd
   run 0 segment save crm.db west --expr 'region = "华北"'
   run 0 segment refresh crm.db west --as-of 2025-01-20
   run 1 segment refresh crm.db --as-of 2025-01-25
@@ -747,6 +758,131 @@ CSV
   run 2 stage-funnel --history deals.csv
   run 2 stage-funnel crm.db --history deals.csv --stages Lead
   contains "$ERR" "unexpected argument 'crm.db'" "stage-funnel takes no database"
+}
+
+# The published CDNOW data set (Fader, Hardie & Lee 2005): 2,357 customers (ids 1..2357, the sample's
+# ids) and their 6,919 orders in USD, written straight into the orders table. Returns 1 when the
+# reference data are absent.
+cdnow_database() {
+  local db=$1 data=${RAPPORT_SHARED_DATA:-$CLI_SOURCE_DIR/../../../shared/data}
+  [[ -f $data/cdnow/CDNOW_sample.txt ]] || return 1
+  run 0 init "$db"
+  { echo name; for ((i = 1; i <= 2357; i++)); do echo "C$i"; done; } > names.csv
+  run 0 import "$db" names.csv --map name=name
+  /usr/bin/python3 - "$db" "$data/cdnow/CDNOW_sample.txt" <<'PY'
+import datetime, sqlite3, sys
+epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+con = sqlite3.connect(sys.argv[1])
+rows = []
+for line in open(sys.argv[2]):
+    _, customer, ymd, _, dollars = line.split()
+    t = datetime.datetime.strptime(ymd, "%Y%m%d").replace(tzinfo=datetime.timezone.utc)
+    us = (t - epoch) // datetime.timedelta(microseconds=1)
+    rows.append((int(customer), round(float(dollars) * 100), "USD", us, "completed", us))
+con.executemany("INSERT INTO orders (customer_id, amount_minor, currency, ordered_at, status, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)", rows)
+con.commit()
+PY
+}
+
+# json_check JSON PYTHON_EXPRESSION WHAT: the expression, over the parsed JSON `j` (or the lines `js`),
+# must be true.
+json_check() {
+  printf '%s\n' "$1" | /usr/bin/python3 -c '
+import json, sys
+js = [json.loads(l) for l in sys.stdin.read().splitlines()]
+j = js[0]
+sys.exit(0 if eval(sys.argv[1]) else 1)' "$2" || fail "$3: $2 does not hold for: ${1:0:400}"
+}
+
+case_clv() {
+  # Usage errors.
+  run 2 clv
+  contains "$ERR" "missing arguments" "clv without a subcommand"
+  run 2 clv frobnicate x.db
+  contains "$ERR" "unknown subcommand 'frobnicate' (expected 'fit' or 'predict')" "unknown subcommand"
+  run 2 clv fit
+  contains "$ERR" "missing arguments" "clv fit without DB"
+  run 2 clv fit x.db y.db
+  contains "$ERR" "unexpected argument 'y.db'" "two databases"
+  run 2 clv fit x.db --horizon 90d
+  contains "$ERR" "option '--horizon' does not apply to 'rapport clv fit'" "predict option on fit"
+  run 2 clv fit x.db --model gamma_gamma
+  contains "$ERR" "--model is 'bg_nbd' or 'pareto_nbd', not 'gamma_gamma'" "bad model"
+  run 2 clv fit x.db --unit months
+  contains "$ERR" "--unit is 'weeks' or 'days', not 'months'" "bad unit"
+  run 2 clv fit x.db --cutoff yesterday
+  contains "$ERR" "--cutoff" "bad cutoff"
+  run 2 clv fit x.db --csv --json
+  run 2 clv predict x.db --periods 6
+  contains "$ERR" "--periods sets up lifetime value: it needs --spend" "value option without --spend"
+  run 2 clv predict x.db --horizon 0d
+  contains "$ERR" "option '--horizon'" "zero horizon"
+  run 2 clv predict x.db --spend --discount-rate -0.1
+  contains "$ERR" "option '--discount-rate': '-0.1' is not a number >= 0" "negative discount rate"
+  run 2 clv predict x.db --limit 0
+  [[ ! -e x.db ]] || fail "a usage error created x.db"
+
+  # Errors of the data, and nothing written.
+  six_customers crm.db
+  run 1 clv fit crm.db --cutoff 2025-01-01
+  contains "$ERR" "rapport: cutoff: no customer has an order at or before 2025-01-01T00:00:00Z" "no customers"
+  add_orders crm.db 1,1000,CNY,2025-01-05,completed 2,500,CNY,2025-01-06,completed 3,700,CNY,2025-01-06,completed
+  sha256sum crm.db > before.sum
+  run 1 clv fit crm.db --cutoff 2025-02-01
+  contains "$ERR" "rapport: frequency: nobody repeated (every frequency is 0); the BG/NBD model cannot be identified" \
+    "nobody repeated"
+  run 1 clv predict crm.db --cutoff 2025-02-01 --model pareto_nbd
+  contains "$ERR" "the Pareto/NBD model cannot be identified" "nobody repeated, Pareto/NBD"
+  sha256sum --check --quiet before.sum || fail "clv changed the database"
+  add_orders crm.db 1,700,USD,2025-01-07,completed
+  run 1 clv fit crm.db
+  contains "$ERR" "with --currency C" "currency hint"
+
+  if ! cdnow_database cdnow.db; then
+    echo "skipped the CDNOW checks: reference data not found (set RAPPORT_SHARED_DATA)" >&2
+    return
+  fi
+  # Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4.
+  run 0 clv fit cdnow.db --cutoff 1997-09-30 --json
+  [[ $(lines "$OUT") == 1 ]] || fail "fit --json is one object: $OUT"
+  contains "$OUT" '{"cutoff":"1997-09-30T00:00:00Z","unit":"weeks","model":"bg_nbd","params":{"r":' "fit JSON head"
+  json_check "$OUT" 'abs(j["params"]["r"] - 0.243) <= 5e-4 and abs(j["params"]["alpha"] - 4.414) <= 5e-4' "BG/NBD r, alpha"
+  json_check "$OUT" 'abs(j["params"]["a"] - 0.793) <= 5e-4 and abs(j["params"]["b"] - 2.426) <= 5e-4' "BG/NBD a, b"
+  json_check "$OUT" 'abs(j["log_likelihood"] + 9582.4) <= 0.05 and j["customers"] == 2357 and j["spend"] is None' "BG/NBD LL"
+  json_check "$OUT" 'len(j["covariance"]) == 4 and all(0 < j["std_errors"][k] < 1 for k in ("r", "a", "b"))' "std errors"
+  run 0 clv fit cdnow.db --cutoff 1997-09-30
+  [[ $(sed -n 1p out.txt) =~ ^model\ +parameter\ +value\ +std_error$ ]] || fail "fit table header: $OUT"
+  [[ $(sed -n 2p out.txt) =~ ^bg_nbd\ +r\ +0\.24[0-9]{2}\ +0\.0[0-9]{3}$ ]] || fail "fit table row: $OUT"
+  contains "$OUT" "(BG/NBD: log-likelihood -9582.4" "fit table footer"
+  contains "$OUT" ", 2357 customers (" "fit table customers"
+  contains "$OUT" "orders up to 1997-09-30T00:00:00Z, time in weeks)" "fit table cutoff"
+  # Pareto/NBD: r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669, LL = -9595.0; Gamma-Gamma p = 6.25,
+  # q = 3.74, gamma = 15.44 on the 946 repeat customers.
+  run 0 clv fit cdnow.db --cutoff 1997-09-30 --model pareto_nbd --spend --json
+  json_check "$OUT" 'j["model"] == "pareto_nbd" and abs(j["params"]["s"] - 0.606) <= 5e-4 and abs(j["params"]["beta"] - 11.669) <= 5e-4' "Pareto/NBD"
+  json_check "$OUT" 'abs(j["log_likelihood"] + 9595.0) <= 0.05' "Pareto/NBD LL"
+  json_check "$OUT" 'j["spend"]["model"] == "gamma_gamma" and abs(j["spend"]["params"]["q"] - 3.74) <= 5e-3 and j["spend"]["customers"] == 946' "Gamma-Gamma"
+  run 0 clv fit cdnow.db --cutoff 1997-09-30 --spend --csv
+  [[ $(sed -n 1p out.txt) == "model,parameter,value,std_error,log_likelihood,customers" ]] || fail "fit CSV header: $OUT"
+  [[ $(lines "$OUT") == 8 && $(sed -n 6p out.txt) == gamma_gamma,p,6.2* && $(sed -n 8p out.txt) == *,946 ]] ||
+    fail "fit CSV: $OUT"
+
+  # Customer 1 is note 004's x = 2, t_x = 30.43, T = 38.86, who expects 1.226 purchases in 39 weeks.
+  run 0 clv predict cdnow.db --cutoff 1997-09-30 --horizon 39w --limit 3 --csv
+  [[ $(sed -n 1p out.txt) == "customer,x,t_x,T,p_alive,expected_purchases" ]] || fail "predict CSV header: $OUT"
+  [[ $(lines "$OUT") == 4 && $(sed -n 2p out.txt) == 1,2,30.428571428571427,38.857142857142854,0.7* ]] ||
+    fail "predict CSV rows: $OUT"
+  json_check "$(sed -n 2p out.txt | cut -d, -f6)" 'abs(j - 1.226) <= 0.002' "note 004's conditional expectation"
+  run 0 clv predict cdnow.db --cutoff 1997-09-30 --limit 5
+  [[ $(sed -n 1p out.txt) =~ ^customer\ +x\ +t_x\ +T\ +p_alive\ +expected_purchases$ ]] || fail "predict table: $OUT"
+  [[ $(sed -n 2p out.txt) =~ ^1\ +2\ +30\.43\ +38\.86\ +0\.[0-9]{3}\ +[0-9]\.[0-9]{3}$ ]] || fail "predict table row: $OUT"
+  contains "$OUT" "(first 5 of 2357 customers; BG/NBD fitted to orders up to 1997-09-30T00:00:00Z, t_x and T in weeks; expected purchases in the next 90d)" "predict footer"
+  run 0 clv predict cdnow.db --cutoff 1997-09-30 --unit days --spend --periods 6 --period 4w --json
+  [[ $(lines "$OUT") == 2357 ]] || fail "predict JSON lines: $(lines "$OUT")"
+  json_check "$OUT" 'js[0]["customer"] == 1 and js[0]["x"] == 2 and js[0]["t_x"] == 213 and js[0]["T"] == 272' "days"
+  json_check "$OUT" 'all(r["clv"] > 0 for r in js) and all(0 <= r["p_alive"] <= 1 for r in js)' "clv"
+  json_check "$OUT" 'all(r["p_alive"] == 1 for r in js if r["x"] == 0)' "P(alive) without repeat purchases"
 }
 
 "case_$CASE"

@@ -214,6 +214,11 @@ def test_errors_carry_the_core_messages():
     assert str(e.value).startswith("r: ")
     with pytest.raises(rapport.ValidationError, match="^transaction_prediction_model: expected a fitted BetaGeo"):
         clv.GammaGamma().customer_lifetime_value(clv.BetaGeoBetaBinom(), 1, 1, 2, 10)
+    # Optimiser options the core refuses (NLopt would read them as "never stop" / "no limit").
+    with pytest.raises(rapport.ValidationError, match=r"^tolerance: must be finite and >= 0, got nan$"):
+        clv.BetaGeo(tol=float("nan")).fit([1, 2], [1, 2], [3, 3])
+    with pytest.raises(rapport.ValidationError, match=r"^max_evaluations: must be >= 1, got 0$"):
+        clv.GammaGamma(max_evaluations=0).fit([1, 2], [5, 7])
 
 
 # ------------------------------------------------------------------------------------ cross-check

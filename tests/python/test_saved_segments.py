@@ -271,7 +271,23 @@ def test_orders_in_several_currencies_need_a_choice(db, clock, people):
         db.segment("frequency >= 1")
     assert db.last_change_seq == seq
     assert db.segment("frequency >= 1", currency="USD").tolist() == [people[1]]
-    assert db.refresh_segment("buyers", currency="CNY").entered.tolist() == [people[0]]
-    assert [d.name for d in db.refresh_segments(currency="USD")] == ["buyers"]
+    saved = db.save_segment("buyers", "frequency >= 1", currency="CNY")
+    assert (saved.currency, saved.order_statuses) == ("CNY", ["completed"])
+    assert db.refresh_segment("buyers").entered.tolist() == [people[0]]
+    db.save_segment("buyers", "frequency >= 1", currency="USD", order_statuses=["completed", "shipped"])
+    assert db.get_segment("buyers").order_statuses == ["completed", "shipped"]
+    assert [d.name for d in db.refresh_segments()] == ["buyers"]
     assert db.segment_members("buyers").tolist() == [people[1]]
     assert db.segment("frequency >= 1", currency="CNY", order_statuses=["refunded"]).tolist() == []
+
+
+def test_frame_options_are_checked_when_saved(db):
+    seq = db.last_change_seq
+    with pytest.raises(rapport.ValidationError, match=r"^frame.currency: \"XXQ\" is not an ISO 4217 currency code"):
+        db.save_segment("a", "monetary > 1", currency="XXQ")
+    with pytest.raises(rapport.ValidationError, match="^frame.order_statuses: must name at least one status$"):
+        db.save_segment("a", "monetary > 1", order_statuses=[])
+    with pytest.raises(rapport.ValidationError, match=r"^frame: only dynamic segments count orders \("):
+        db.save_segment("a", kind="static", currency="CNY")
+    assert db.last_change_seq == seq
+    assert len(db.segments()) == 0

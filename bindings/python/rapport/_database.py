@@ -9,7 +9,7 @@ import os as _os
 import threading as _threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from . import _core
+from . import _clv_store, _core
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
@@ -581,23 +581,31 @@ class Database:
         return columns_to_pandas(*handle.columns(ids))
 
     def load_customer_frame(self, *, order_statuses: Iterable[str] | None = None,
-                            currency: str | None = None) -> Frame:
+                            currency: str | None = None, clv_scores: bool = False) -> Frame:
         """The live customers as a :class:`rapport.Frame` (core fields, custom fields, tags, order
         metrics), for evaluating many expressions on one snapshot (``frame.segment(expr, as_of)``;
-        in_segment needs ``segments=``) or for ``frame.to_pandas()``."""
-        return Frame(self._db.load_customer_frame(_statuses(order_statuses), currency))
+        in_segment needs ``segments=``) or for ``frame.to_pandas()``. ``clv_scores=True`` adds the
+        CLV scores p_alive, expected_purchases_90d, clv and churn_risk (NaN for customers the last
+        applied model did not score)."""
+        if not isinstance(clv_scores, bool):
+            raise TypeError(f"clv_scores: expected bool, got {type(clv_scores).__name__}")
+        return Frame(self._db.load_customer_frame(_statuses(order_statuses), currency, clv_scores))
 
     def save_segment(self, name: str, expression: Any = None, kind: str = "dynamic",
-                     description: str = "") -> SavedSegment:
+                     description: str = "", *, order_statuses: Iterable[str] | None = None,
+                     currency: str | None = None) -> SavedSegment:
         """Creates the saved segment ``name`` or updates the one of that name (its kind cannot
         change). ``kind``: "dynamic" (members are what ``expression`` selects at the last refresh),
         "static" or "suppression" (explicit members; no expression; members of suppression lists
         are kept out of every dynamic segment). The expression is checked against the current
-        fields and saved segments (no cycles)."""
+        fields and saved segments (no cycles). ``order_statuses`` (default ["completed"]) and
+        ``currency`` (default: the one the orders use) choose the orders a dynamic segment's order
+        metrics count; the segment keeps them for every refresh."""
         k = enum_index(_core.SEGMENT_KINDS, kind, "kind", {"list": "static"})
         text = "" if expression is None else (expression if isinstance(expression, (str, bytes))
                                               else as_expr(expression, "expression").to_text())
-        return SavedSegment._from_core(self._db.save_segment(name, k, text, description), from_micros)
+        return SavedSegment._from_core(
+            self._db.save_segment(name, k, text, description, _statuses(order_statuses), currency), from_micros)
 
     def drop_segment(self, name: str) -> None:
         """Drops a saved segment (StageGateError while another segment refers to it)."""
@@ -613,17 +621,16 @@ class Database:
         out._kind = "SavedSegment"
         return out
 
-    def refresh_segment(self, name: str, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
-                        currency: str | None = None) -> SegmentDelta:
-        """Evaluates a dynamic segment as of ``as_of`` (default: now; never before its last refresh),
-        records who entered and who left (also in the change feed) and returns that."""
-        d = self._db.refresh_segment(name, as_of_micros(as_of), _statuses(order_statuses), currency)
+    def refresh_segment(self, name: str, as_of: Any = None) -> SegmentDelta:
+        """Evaluates a dynamic segment as of ``as_of`` (default: now; never before its last refresh)
+        over the orders it was saved with, records who entered and who left (also in the change
+        feed) and returns that."""
+        d = self._db.refresh_segment(name, as_of_micros(as_of))
         return SegmentDelta._from_core(d, from_micros)
 
-    def refresh_segments(self, as_of: Any = None, *, order_statuses: Iterable[str] | None = None,
-                         currency: str | None = None) -> list[SegmentDelta]:
+    def refresh_segments(self, as_of: Any = None) -> list[SegmentDelta]:
         """Refreshes every dynamic segment, those another one refers to first."""
-        deltas = self._db.refresh_segments(as_of_micros(as_of), _statuses(order_statuses), currency)
+        deltas = self._db.refresh_segments(as_of_micros(as_of))
         return [SegmentDelta._from_core(d, from_micros) for d in deltas]
 
     def add_to_segment(self, name: str, ids: Any) -> None:
@@ -639,6 +646,59 @@ class Database:
         """The members (numpy int64, ascending) of a saved segment now, or as of a past time within
         its history (StageGateError before it)."""
         return self._db.segment_members(name, as_of_micros(as_of))
+
+    # -- customer lifetime value models ---------------------------------------------------------
+    # A stored model is a dict: the JSON form of docs/clv.md ("Stored models") with times as aware
+    # datetimes. rapport/_clv_store.py does the conversions.
+    def clv_fit(self, name: str, model: str = "bg_nbd", *, cutoff: Any = None, freq: Any = "W",
+                merge_same_day: bool = True, spend: bool = True, order_statuses: Iterable[str] | None = None,
+                currency: str | None = None, periods: int = 12, period_length: Any = None,
+                discount_rate: float = 0.01, margin: float = 1.0, tol: float = 1e-13, max_evaluations: int = 5000,
+                threads: int = 0) -> dict:
+        """Fits ``model`` ("bg_nbd" or "pareto_nbd"), and Gamma-Gamma on the repeat customers unless
+        ``spend=False``, to the summary of this database's orders at ``cutoff`` (default: now; weeks
+        unless ``freq``, same-day orders merged) and stores it as ``name``. ``periods``,
+        ``period_length`` (model time units or a duration; default 30 days), ``discount_rate`` and
+        ``margin`` are the lifetime value options kept with it. AlreadyExistsError when the name is
+        taken; StageGateError when nobody bought by the cutoff, nobody repeated or a fit does not
+        converge (nothing is stored). Returns the stored model."""
+        return _clv_store.fit(self._db, name, model, cutoff, freq, merge_same_day, spend, order_statuses, currency,
+                              periods, period_length, discount_rate, margin, tol, max_evaluations, threads)
+
+    def clv_save(self, model: Any, name: str, *, spend: Any = None, cutoff: Any = None, freq: Any = "W",
+                 merge_same_day: bool = True, order_statuses: Iterable[str] | None = None,
+                 currency: str | None = None, periods: int = 12, period_length: Any = None,
+                 discount_rate: float = 0.01, margin: float = 1.0, fitted_at: Any = None) -> dict:
+        """Stores a model fitted elsewhere (e.g. on a DataFrame): a fitted rapport.clv.BetaGeo or
+        ParetoNBD, optionally a fitted GammaGamma as ``spend``, with the summary conventions it was
+        fitted with (``cutoff`` required: the calibration end; ``freq``, ``merge_same_day``) so that
+        :meth:`clv_apply` summarises the database's orders the same way. Returns the stored model."""
+        return _clv_store.save(self._db, model, name, spend, cutoff, freq, merge_same_day, order_statuses, currency,
+                               periods, period_length, discount_rate, margin, fitted_at)
+
+    def clv_model(self, name: str) -> dict:
+        """The stored model ``name`` (NotFoundError when there is none)."""
+        return _clv_store.model_dict(self._db.clv_model(name))
+
+    def clv_models(self) -> list[dict]:
+        """Every stored model, by name."""
+        return [_clv_store.model_dict(text) for text in self._db.clv_models()]
+
+    def clv_delete(self, name: str) -> None:
+        """Deletes the stored model and the scores it gave (NotFoundError for an unknown name)."""
+        self._db.clv_delete(name)
+
+    def clv_apply(self, name: str, as_of: Any = None) -> int:
+        """Scores every customer with a purchase at or before ``as_of`` (default: now; never before the
+        model's cutoff) with the stored model, replacing all stored scores (p_alive,
+        expected_purchases_90d, clv, churn_risk, which segments read). Returns the number scored."""
+        return self._db.clv_apply(name, as_of_micros(as_of))["customers"]
+
+    def clv_scores(self):
+        """The stored scores as a pandas DataFrame indexed by ``customer_id`` with ``p_alive``,
+        ``expected_purchases_90d``, ``clv`` (NaN without a spend model) and ``churn_risk``;
+        ``df.attrs`` holds the ``model`` name and ``as_of``."""
+        return _clv_store.scores(self._db)
 
     # -- change feed ----------------------------------------------------------------------------
     def changes(self, after_seq: int = 0, limit: int = 1000, exclude_origin: str = "") -> RecordList:

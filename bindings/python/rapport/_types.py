@@ -360,10 +360,11 @@ class SavedSegment(_Record):
     ``Database.refresh_segment``), or a static or suppression list (explicit members).
     ``expression`` is the canonical text form ("" for lists); ``members`` the current count;
     ``refreshed_at`` the ``as_of`` of the last refresh (dynamic only); membership as of times before
-    ``history_from`` is unknown."""
+    ``history_from`` is unknown. ``order_statuses`` and ``currency`` say which orders a dynamic
+    segment's order metrics count at every refresh (``currency`` "": the one the orders use)."""
 
-    __slots__ = ("id", "name", "kind", "expression", "description", "created_at", "updated_at",
-                 "refreshed_at", "history_from", "members")
+    __slots__ = ("id", "name", "kind", "expression", "description", "order_statuses", "currency",
+                 "created_at", "updated_at", "refreshed_at", "history_from", "members")
     _fields = __slots__
     _repr_fields = ("name", "kind", "expression", "members")
 
@@ -380,7 +381,8 @@ class SavedSegment(_Record):
     def _from_core(cls, d: dict, from_micros) -> "SavedSegment":
         s = cls.__new__(cls)
         s._set(id=d["id"], name=d["name"], kind=d["kind"], expression=d["expression"],
-               description=d["description"], created_at=from_micros(d["created_at"]),
+               description=d["description"], order_statuses=list(d["order_statuses"]),
+               currency=d["currency"], created_at=from_micros(d["created_at"]),
                updated_at=from_micros(d["updated_at"]),
                refreshed_at=None if d["refreshed_at"] is None else from_micros(d["refreshed_at"]),
                history_from=None if d["history_from"] is None else from_micros(d["history_from"]),

@@ -6,6 +6,8 @@ The API follows the ``lifetimes`` package so that its users feel at home: :func:
 :class:`ParetoNBD`, :class:`GammaGamma` and :class:`BetaGeoBetaBinom` are its fitters, with the same
 parameter names (``r, alpha, a, b``; ``r, alpha, s, beta``; ``p, q, v``; ``alpha, beta, gamma,
 delta``) and method names. Differences are listed in docs/python-clv.md.
+Model checking: :func:`calibration_holdout`, :func:`frequency_recency_matrix` and
+:func:`alive_history` (rapport/_clv_check.py), drawn by :mod:`rapport.plot`.
 
 Every function takes numpy arrays, pandas Series or scalars (broadcast against each other) and runs
 one C++ call without the GIL; no per-customer Python loops. Bad input raises
@@ -24,7 +26,8 @@ from . import _core
 from ._analytics import _amounts, _column, _duration, _frame, _id_codes, _instant, _numpy, _pandas, _threads, _times
 from ._errors import ValidationError
 
-__all__ = ["summary", "BetaGeo", "ParetoNBD", "GammaGamma", "BetaGeoBetaBinom"]
+__all__ = ["summary", "BetaGeo", "ParetoNBD", "GammaGamma", "BetaGeoBetaBinom", "calibration_holdout",
+           "frequency_recency_matrix", "FrequencyRecencyMatrix", "alive_history"]
 
 _DAY_US = 86_400_000_000
 _FREQ_US = {"D": _DAY_US, "W": 7 * _DAY_US}
@@ -418,3 +421,8 @@ class GammaGamma(_Model):
                               self._param_list(), c["frequency"], c["recency"], c["T"], c["monetary_value"],
                               int(time), _PERIODS_PER_MONTH[freq], float(discount_rate), float(margin))
         return c.result(out, "clv")
+
+
+# Model checking (rapport/_clv_check.py): calibration against holdout, frequency/recency matrices,
+# one customer's P(alive) history. Imported last: it refers back to the classes above.
+from ._clv_check import FrequencyRecencyMatrix, alive_history, calibration_holdout, frequency_recency_matrix  # noqa: E402

@@ -1,5 +1,7 @@
 """Charts of rapport's analyses with matplotlib: :func:`rfm_grid`, :func:`cohort_heatmap`,
-:func:`segment_sizes` and :func:`funnel`.
+:func:`segment_sizes` and :func:`funnel`; for the CLV models (:mod:`rapport.clv`)
+:func:`calibration_holdout`, :func:`frequency_recency_matrix`, :func:`probability_alive_matrix` and
+:func:`alive_history`, the model checks of lifetimes' plotting module.
 
 Each function draws on ``ax`` (a new figure's axes when None) and returns the Axes; none calls
 ``plt.show()``. matplotlib is imported on the first call; when no backend has been chosen
@@ -13,7 +15,8 @@ import os as _os
 import sys as _sys
 from typing import Any, Mapping
 
-__all__ = ["rfm_grid", "cohort_heatmap", "segment_sizes", "funnel"]
+__all__ = ["rfm_grid", "cohort_heatmap", "segment_sizes", "funnel", "calibration_holdout", "frequency_recency_matrix",
+           "probability_alive_matrix", "alive_history"]
 
 
 def _pyplot():
@@ -238,6 +241,130 @@ def funnel(funnel_df: Any, ax: Any = None, *, color: str = "tab:green", title: s
     ax.set_xlim(0, widest)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# ------------------------------------------------------------------------------------ CLV model checks
+
+def _clv_table(data: Any, summary: Any, max_frequency: int):
+    """The DataFrame of rapport.clv.calibration_holdout, or a fitted model and a summary to compute it."""
+    pd = _pd()
+    from . import clv
+
+    if summary is not None:
+        return clv.calibration_holdout(data, summary, max_frequency)
+    if isinstance(data, pd.DataFrame) and {"actual", "expected"} <= set(data.columns):
+        return data
+    raise TypeError("calibration_holdout: expected the DataFrame of rapport.clv.calibration_holdout, or a fitted "
+                    f"model and a summary DataFrame, got {type(data).__name__}")
+
+
+def calibration_holdout(data: Any, summary: Any = None, ax: Any = None, *, max_frequency: int = 7,
+                        title: str | None = "Actual vs expected purchases in the holdout period"):
+    """Mean purchases in the holdout period, actual against the model's expectation, by purchases in
+    the calibration period (the last group right-censored: "7+"), as in Fader, Hardie & Lee (2005).
+
+    ``data``: the DataFrame of :func:`rapport.clv.calibration_holdout`, or a fitted ``BetaGeo`` /
+    ``ParetoNBD`` with its ``summary`` (computed here)."""
+    table = _clv_table(data, summary, max_frequency)
+    ax = _axes(ax, (7, 4.5))
+    xs = list(range(len(table)))
+    labels = [str(f) for f in table.index]
+    if labels:
+        labels[-1] += "+"
+    ax.plot(xs, table["actual"].to_numpy(dtype=float), marker="o", color="tab:blue", label="actual")
+    ax.plot(xs, table["expected"].to_numpy(dtype=float), marker="s", linestyle="--", color="tab:orange",
+            label="model")
+    ax.set_xticks(xs, labels)
+    ax.set_xlabel("purchases in the calibration period")
+    ax.set_ylabel("mean purchases in the holdout period")
+    if "customers" in table.columns:
+        for x, n in zip(xs, table["customers"].to_numpy(dtype=float)):
+            ax.annotate(f"{n:,.0f}", (x, 0), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                        fontsize=7, color="grey", xycoords=("data", "axes fraction"))
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _matrix(data: Any, which: str, summary: Any, kwargs: dict):
+    pd = _pd()
+    from . import clv
+
+    if isinstance(data, clv.FrequencyRecencyMatrix):
+        return getattr(data, which), data.T, data.t
+    if isinstance(data, pd.DataFrame):
+        return data, None, None
+    if isinstance(data, (clv.BetaGeo, clv.ParetoNBD)):
+        m = clv.frequency_recency_matrix(data, summary, **kwargs)
+        return getattr(m, which), m.T, m.t
+    raise TypeError("expected the result of rapport.clv.frequency_recency_matrix, one of its DataFrames, or a "
+                    f"fitted BetaGeo / ParetoNBD (with a summary), got {type(data).__name__}")
+
+
+def _heatmap(values: Any, ax: Any, cmap: str, label: str, title: str | None, vmax: float | None):
+    np = __import__("numpy")
+    ax = _axes(ax, (7, 5.5))
+    image = ax.imshow(np.ma.masked_invalid(values.to_numpy(dtype=float)), cmap=cmap, aspect="auto",
+                      interpolation="nearest", vmin=0, vmax=vmax)
+    cols = values.columns.to_numpy(dtype=float)
+    rows = values.index.to_numpy()
+    step_c = max(1, len(cols) // 10)
+    step_r = max(1, len(rows) // 10)
+    ax.set_xticks(range(0, len(cols), step_c), [f"{c:g}" for c in cols[::step_c]])
+    ax.set_yticks(range(0, len(rows), step_r), [str(r) for r in rows[::step_r]])
+    ax.set_xlabel("recency (time of the last purchase)")
+    ax.set_ylabel("frequency (repeat purchases)")
+    ax.figure.colorbar(image, ax=ax, label=label)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def frequency_recency_matrix(data: Any, summary: Any = None, ax: Any = None, *, cmap: str = "viridis",
+                             title: str | None = None, **kwargs: Any):
+    """A heat map of the expected purchases in the next t by frequency (rows, 0 on top) and recency
+    (columns), for customers observed for T (lifetimes' ``plot_frequency_recency_matrix``).
+
+    ``data``: the result of :func:`rapport.clv.frequency_recency_matrix` (or its ``expected``
+    DataFrame), or a fitted model with a ``summary``; ``kwargs`` (T, max_frequency, recency, t) go to
+    :func:`rapport.clv.frequency_recency_matrix`. Cells that describe nobody (frequency 0, recency > 0)
+    are blank."""
+    values, T, t = _matrix(data, "expected", summary, kwargs)
+    if title is None:
+        title = "Expected purchases" + (f" in the next {t:g} by frequency and recency (T = {T:g})" if T else "")
+    return _heatmap(values, ax, cmap, "expected purchases", title, None)
+
+
+def probability_alive_matrix(data: Any, summary: Any = None, ax: Any = None, *, cmap: str = "RdYlGn",
+                             title: str | None = None, **kwargs: Any):
+    """A heat map of P(alive) by frequency and recency (lifetimes' ``plot_probability_alive_matrix``);
+    arguments as :func:`frequency_recency_matrix`."""
+    values, T, _ = _matrix(data, "p_alive", summary, kwargs)
+    if title is None:
+        title = "P(alive) by frequency and recency" + (f" (T = {T:g})" if T else "")
+    return _heatmap(values, ax, cmap, "P(alive)", title, 1.0)
+
+
+def alive_history(history: Any, ax: Any = None, *, color: str = "tab:blue",
+                  title: str | None = "P(alive) over time"):
+    """One customer's P(alive) over time with a dashed line at each repeat purchase (lifetimes'
+    ``plot_history_alive``). ``history``: the DataFrame of :func:`rapport.clv.alive_history`."""
+    pd = _pd()
+    if not isinstance(history, pd.DataFrame) or not {"p_alive", "purchase"} <= set(history.columns):
+        raise TypeError(f"alive_history: expected the DataFrame of rapport.clv.alive_history, "
+                        f"got {type(history).__name__}")
+    ax = _axes(ax, (8, 4))
+    ax.plot(history.index, history["p_alive"].to_numpy(dtype=float), color=color, label="P(alive)")
+    for i, when in enumerate(history.index[history["purchase"].to_numpy(dtype=bool)]):
+        ax.axvline(when, color="grey", linestyle="--", linewidth=0.8, label="purchase" if i == 0 else None)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("P(alive)")
+    ax.legend(loc="lower left")
+    ax.tick_params(axis="x", labelrotation=30)
     if title:
         ax.set_title(title)
     return ax

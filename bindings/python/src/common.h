@@ -112,6 +112,7 @@ void RegisterImport(py::class_<PyDatabase>& cls);
 void RegisterSegments(py::module_& m, py::class_<PyDatabase>& cls);
 void RegisterAnalytics(py::module_& m);
 void RegisterClv(py::module_& m);
+void RegisterClvStore(py::class_<PyDatabase>& cls);
 
 }  // namespace rapport::python
 

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterSegments(m, cls);
   rp::RegisterAnalytics(m);
   rp::RegisterClv(m);
+  rp::RegisterClvStore(cls);
 }

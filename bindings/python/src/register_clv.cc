@@ -1,5 +1,6 @@
 // Customer lifetime value (include/rapport/clv.h, clv_summary.h) over numpy arrays: the
-// recency-frequency summary of an order log, model fits, log-likelihoods and predictions.
+// recency-frequency summary of an order log, model fits, log-likelihoods and predictions, and model
+// checking (include/rapport/clv_check.h).
 //
 // rapport/clv.py passes one-dimensional contiguous float64 arrays (already broadcast to one length),
 // which the core borrows as spans without a copy. Models cross as (kind, parameters): a fitted model
@@ -19,6 +20,7 @@
 #include "arrays.h"
 #include "common.h"
 #include "rapport/clv.h"
+#include "rapport/clv_check.h"
 #include "rapport/clv_summary.h"
 #include "rapport/frame.h"
 
@@ -244,6 +246,66 @@ py::array_t<double> Value(int kind, const std::vector<double>& params, const std
   return ToArray(std::move(out));
 }
 
+// ------------------------------------------------------------------------------------ model checking
+
+// The purchase model of a kind that has one (model checking reads PurchaseModel's predictions).
+const PurchaseModel& Purchases(const Model& model, std::string_view what) {
+  if (const auto* m = std::get_if<BgNbdModel>(&model)) return *m;
+  if (const auto* m = std::get_if<ParetoNbdModel>(&model)) return *m;
+  RaiseValidation(Cat({"model: ", what, " needs a BG/NBD or Pareto/NBD model"}));
+}
+
+py::dict CalibrationHoldoutOf(int kind, const std::vector<double>& params, const Array<double>& frequency,
+                              const Array<double>& recency, const Array<double>& age,
+                              const std::optional<Array<double>>& weights, const Array<double>& holdout_frequency,
+                              double holdout_duration, int max_frequency) {
+  Model model = Build(kind, params);
+  const PurchaseModel& m = Purchases(model, "calibration against holdout");
+  RecencyFrequency data{View(frequency, "frequency"), View(recency, "recency"), View(age, "T"),
+                        OptView(weights, "weights")};
+  auto holdout = View(holdout_frequency, "frequency_holdout");
+  CalibrationHoldoutOptions options;
+  options.max_frequency = max_frequency;
+  CalibrationHoldout r =
+      Take(NoGil([&] { return CompareCalibrationHoldout(m, data, holdout, holdout_duration, options); }));
+  py::dict d;
+  d["frequency"] = ToArray(std::move(r.frequency));
+  d["customers"] = ToArray(std::move(r.customers));
+  d["actual"] = ToArray(std::move(r.actual));
+  d["expected"] = ToArray(std::move(r.expected));
+  return d;
+}
+
+py::dict FrequencyRecency(int kind, const std::vector<double>& params, double age, int max_frequency,
+                          const std::optional<Array<double>>& recency, double horizon) {
+  Model model = Build(kind, params);
+  const PurchaseModel& m = Purchases(model, "the frequency/recency matrix");
+  FrequencyRecencyOptions options;
+  options.age = age;
+  options.max_frequency = max_frequency;
+  auto columns = OptView(recency, "recency");
+  options.recency.assign(columns.begin(), columns.end());
+  options.horizon = horizon;
+  FrequencyRecencyMatrix r = Take(NoGil([&] { return ComputeFrequencyRecencyMatrix(m, options); }));
+  py::dict d;
+  d["frequency"] = ToArray(std::move(r.frequency));
+  d["recency"] = ToArray(std::move(r.recency));
+  d["expected"] = ToArray(std::move(r.expected));
+  d["p_alive"] = ToArray(std::move(r.p_alive));
+  return d;
+}
+
+py::array_t<double> AliveHistory(int kind, const std::vector<double>& params, const Array<double>& purchase_times,
+                                 const Array<double>& at) {
+  Model model = Build(kind, params);
+  const PurchaseModel& m = Purchases(model, "the P(alive) history");
+  auto purchases = View(purchase_times, "purchase_times");
+  auto times = View(at, "at");
+  std::vector<double> out(times.size());
+  Check(NoGil([&] { return m.AliveHistory(purchases, times, out); }));
+  return ToArray(std::move(out));
+}
+
 }  // namespace
 
 void RegisterClv(py::module_& m) {
@@ -268,6 +330,13 @@ void RegisterClv(py::module_& m) {
   m.def("clv_value", &Value, py::arg("kind"), py::arg("params"), py::arg("spend_params"), py::arg("frequency"),
         py::arg("recency"), py::arg("age"), py::arg("monetary"), py::arg("periods"), py::arg("period_length"),
         py::arg("discount_rate"), py::arg("margin"));
+  m.def("clv_calibration_holdout", &CalibrationHoldoutOf, py::arg("kind"), py::arg("params"), py::arg("frequency"),
+        py::arg("recency"), py::arg("age"), py::arg("weights"), py::arg("holdout_frequency"),
+        py::arg("holdout_duration"), py::arg("max_frequency"));
+  m.def("clv_frequency_recency_matrix", &FrequencyRecency, py::arg("kind"), py::arg("params"), py::arg("age"),
+        py::arg("max_frequency"), py::arg("recency"), py::arg("horizon"));
+  m.def("clv_alive_history", &AliveHistory, py::arg("kind"), py::arg("params"), py::arg("purchase_times"),
+        py::arg("at"));
 }
 
 }  // namespace rapport::python

@@ -394,6 +394,10 @@ py::dict SavedSegmentToDict(const SavedSegment& s) {
   d["kind"] = Text(ToString(s.kind));
   d["expression"] = Text(s.expression);
   d["description"] = Text(s.description);
+  py::list statuses;
+  for (const std::string& status : s.frame.order_statuses) statuses.append(Text(status));
+  d["order_statuses"] = statuses;
+  d["currency"] = Text(s.frame.currency);
   d["created_at"] = Micros(s.created_at);
   d["updated_at"] = Micros(s.updated_at);
   d["refreshed_at"] = OptMicros(s.refreshed_at);
@@ -442,14 +446,15 @@ void RegisterDatabaseSegments(py::class_<PyDatabase>& cls) {
           py::arg("currency") = py::none());
 
   cls.def("load_customer_frame",
-          [](const PyDatabase& self, py::handle order_statuses, py::handle currency) {
+          [](const PyDatabase& self, py::handle order_statuses, py::handle currency, bool clv_scores) {
             FrameOptions options = ToFrameOptions(order_statuses, currency);
+            const CustomerFrameParts parts{.clv_scores = clv_scores};
             Database db = self.Get();
             PyFrame f;
-            f.frame = Take(NoGil([&] { return db.LoadCustomerFrame(options); }));
+            f.frame = Take(NoGil([&] { return db.LoadCustomerFrame(options, parts); }));
             return f;
           },
-          py::arg("order_statuses") = py::none(), py::arg("currency") = py::none());
+          py::arg("order_statuses") = py::none(), py::arg("currency") = py::none(), py::arg("clv_scores") = false);
 
   // The customer frame and the ids of the customers an expression selects in it: one snapshot, so
   // that a caller can show the matching rows (segment_df). in_segment reads current members.
@@ -457,11 +462,12 @@ void RegisterDatabaseSegments(py::class_<PyDatabase>& cls) {
           [](const PyDatabase& self, const SegmentExpr& expr, std::optional<int64_t> as_of, py::handle order_statuses,
              py::handle currency) {
             FrameOptions options = ToFrameOptions(order_statuses, currency);
+            const CustomerFrameParts parts{.clv_scores = ReadsClvScores(expr)};  // as Database::Segment's frame
             Database db = self.Get();
             PyFrame f;
             std::vector<int64_t> ids;
             Check(NoGil([&]() -> absl::Status {
-              auto loaded = db.LoadCustomerFrame(options);
+              auto loaded = db.LoadCustomerFrame(options, parts);
               if (!loaded.ok()) return loaded.status();
               f.frame = std::move(*loaded);
               SegmentContext ctx;
@@ -487,16 +493,19 @@ void RegisterDatabaseSegments(py::class_<PyDatabase>& cls) {
           py::arg("currency") = py::none());
 
   cls.def("save_segment",
-          [](const PyDatabase& self, py::handle name, int kind, py::handle expression, py::handle description) {
+          [](const PyDatabase& self, py::handle name, int kind, py::handle expression, py::handle description,
+             py::handle order_statuses, py::handle currency) {
             SegmentDef def;
             def.name = Str(name, "name");
             def.kind = static_cast<SegmentKind>(kind);
             def.expression = Str(expression, "expression");
             def.description = Str(description, "description");
+            def.frame = ToFrameOptions(order_statuses, currency);
             Database db = self.Get();
             return SavedSegmentToDict(Take(NoGil([&] { return db.SaveSegment(def); })));
           },
-          py::arg("name"), py::arg("kind"), py::arg("expression"), py::arg("description"));
+          py::arg("name"), py::arg("kind"), py::arg("expression"), py::arg("description"),
+          py::arg("order_statuses") = py::none(), py::arg("currency") = py::none());
 
   cls.def("drop_segment", [](const PyDatabase& self, py::handle name) {
     std::string n = Str(name, "name");
@@ -519,26 +528,22 @@ void RegisterDatabaseSegments(py::class_<PyDatabase>& cls) {
   });
 
   cls.def("refresh_segment",
-          [](const PyDatabase& self, py::handle name, std::optional<int64_t> as_of, py::handle order_statuses,
-             py::handle currency) {
+          [](const PyDatabase& self, py::handle name, std::optional<int64_t> as_of) {
             std::string n = Str(name, "name");
-            FrameOptions options = ToFrameOptions(order_statuses, currency);
             Database db = self.Get();
-            return DeltaToDict(Take(NoGil([&] { return db.RefreshSegment(n, OptTime(as_of), options); })));
+            return DeltaToDict(Take(NoGil([&] { return db.RefreshSegment(n, OptTime(as_of)); })));
           },
-          py::arg("name"), py::arg("as_of") = std::nullopt, py::arg("order_statuses") = py::none(),
-          py::arg("currency") = py::none());
+          py::arg("name"), py::arg("as_of") = std::nullopt);
 
   cls.def("refresh_segments",
-          [](const PyDatabase& self, std::optional<int64_t> as_of, py::handle order_statuses, py::handle currency) {
-            FrameOptions options = ToFrameOptions(order_statuses, currency);
+          [](const PyDatabase& self, std::optional<int64_t> as_of) {
             Database db = self.Get();
-            auto deltas = Take(NoGil([&] { return db.RefreshSegments(OptTime(as_of), options); }));
+            auto deltas = Take(NoGil([&] { return db.RefreshSegments(OptTime(as_of)); }));
             py::list out;
             for (const auto& d : deltas) out.append(DeltaToDict(d));
             return out;
           },
-          py::arg("as_of") = std::nullopt, py::arg("order_statuses") = py::none(), py::arg("currency") = py::none());
+          py::arg("as_of") = std::nullopt);
 
   cls.def("add_to_segment", [](const PyDatabase& self, py::handle name, const Array<int64_t>& ids) {
     std::string n = Str(name, "name");

@@ -52,6 +52,43 @@ TEST(ClvErrors, BadInputNamesTheFieldAndRow) {
   EXPECT_EQ(MessageOf(GammaGammaModel::FromParams({1, 1, INFINITY})), "gamma: must be finite and > 0, got inf");
 }
 
+TEST(ClvErrors, FitOptionsTheOptimiserCannotRunWith) {
+  const std::vector<double> x{1, 2}, tx{1, 2}, T{3, 3}, m{5, 7};
+  ClvFitOptions nan_tolerance;
+  nan_tolerance.tolerance = NAN;
+  EXPECT_EQ(MessageOf(BgNbdModel::Fit(Data(x, tx, T), nan_tolerance)), "tolerance: must be finite and >= 0, got nan");
+  ClvFitOptions negative_tolerance;
+  negative_tolerance.tolerance = -1e-9;
+  EXPECT_EQ(MessageOf(ParetoNbdModel::Fit(Data(x, tx, T), negative_tolerance)),
+            "tolerance: must be finite and >= 0, got -1e-09");
+  ClvFitOptions no_evaluations;
+  no_evaluations.max_evaluations = 0;
+  EXPECT_EQ(MessageOf(BgBbModel::Fit(Data(x, tx, T), no_evaluations)), "max_evaluations: must be >= 1, got 0");
+  EXPECT_EQ(MessageOf(GammaGammaModel::Fit(FrequencyMonetary{x, m, {}}, no_evaluations)),
+            "max_evaluations: must be >= 1, got 0");
+  ClvFitOptions threads;
+  threads.threads = -1;
+  EXPECT_EQ(BgNbdModel::Fit(Data(x, tx, T), threads).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Large inputs are checked in parts on two threads; the message still names the first bad row.
+TEST(ClvErrors, TheFirstBadRowOfALargeInputIsNamed) {
+  const size_t n = 1'000'000;
+  std::vector<double> x(n, 1), tx(n, 1), T(n, 2);
+  x[900'000] = -1;  // in the second half
+  tx[700'000] = 3;  // also in the second half, and before it
+  ASSERT_OK_AND_ASSIGN(m, BgNbdModel::FromParams({0.243, 4.414, 0.793, 2.426}));
+  std::vector<double> out(n);
+  EXPECT_EQ(MessageOf(m.ProbabilityAlive(Data(x, tx, T), out)), "recency: must not exceed age (2) (row 700000: 3)");
+  x[300'000] = 0.5;  // now the first half has one too
+  EXPECT_EQ(MessageOf(m.ProbabilityAlive(Data(x, tx, T), out)),
+            "frequency: must be a whole number >= 0 (row 300000: 0.5)");
+  x[300'000] = 1, tx[700'000] = 1, x[900'000] = 1;
+  EXPECT_TRUE(m.ProbabilityAlive(Data(x, tx, T), out).ok());
+  x[999'999] = 4503599627370497.0;  // 2^52 + 1: whole, and large
+  EXPECT_TRUE(m.ProbabilityAlive(Data(x, tx, T), out).ok());
+}
+
 TEST(ClvErrors, NobodyRepeated) {
   EXPECT_EQ(MessageOf(BgNbdModel::Fit(Data({0, 0}, {0, 0}, {3, 5}))),
             "frequency: nobody repeated (every frequency is 0); the BG/NBD model cannot be identified");

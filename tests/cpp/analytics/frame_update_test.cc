@@ -174,6 +174,19 @@ TEST(UpdateRows, RewrittenRowsAreKeptApartUntilCompacted) {
   ExpectHolds(f, rows);
 }
 
+TEST(UpdateRows, AppendedRowsLeaveLittleSpareCapacity) {
+  Rows rows = Initial(10000);
+  CustomerFrame f = Build(rows);
+  f.ShrinkToFit();
+  const size_t before = f.bytes();
+  for (int64_t id = 30001; id <= 30003; ++id) {  // one at a time, as new customers trickle in
+    rows[id] = Row{"a", "new", {"t"}, 1};
+    ASSERT_TRUE(UpdateRows(f, Build(rows, {id}), {id}));
+  }
+  ExpectHolds(f, rows);
+  EXPECT_LT(f.bytes(), before + before / 32);  // not the doubling of a vector's growth
+}
+
 TEST(UpdateRows, RefusesWhatItCannotApplyAndLeavesTheFrame) {
   Rows rows = Initial(10);
   CustomerFrame f = Build(rows);

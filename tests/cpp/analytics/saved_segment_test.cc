@@ -138,9 +138,37 @@ TEST_F(SavedSegments, OrdersInSeveralCurrenciesNeedACurrencyChoice) {
   EXPECT_ERROR(db().RefreshSegment("big"), absl::StatusCode::kFailedPrecondition,
                "currency: the orders use several currencies (CNY, USD); choose one in FrameOptions::currency");
   EXPECT_EQ(db().LastChangeSeq(), seq);
-  auto d = db().RefreshSegment("big", std::nullopt, {.currency = "CNY"});
+  // The segment remembers which orders count: every later refresh uses them.
+  auto saved = db().SaveSegment({.name = "big", .expression = "monetary > 1000", .frame = {.currency = "CNY"}});
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(saved->frame.currency, "CNY");
+  EXPECT_EQ(db().GetSegment("big")->frame, (FrameOptions{.currency = "CNY"}));
+  auto d = db().RefreshSegment("big");
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(Ids(d->entered), ElementsAre(Id(0)));
+  ASSERT_TRUE(db().SaveSegment({.name = "big", .expression = "monetary > 50",  // 90 USD
+                                .frame = {.order_statuses = {"completed", "shipped"}, .currency = "USD"}}).ok());
+  d = db().RefreshSegment("big");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_THAT(Ids(d->entered), ElementsAre(Id(1)));
+  EXPECT_THAT(Ids(d->left), ElementsAre(Id(0)));
+  EXPECT_EQ(db().GetSegment("big")->frame.order_statuses, (std::vector<std::string>{"completed", "shipped"}));
+}
+
+TEST_F(SavedSegments, FrameOptionsAreCheckedWhenSaved) {
+  const int64_t seq = db().LastChangeSeq();
+  EXPECT_ERROR(db().SaveSegment({.name = "a", .expression = "monetary > 1", .frame = {.order_statuses = {}}}),
+               absl::StatusCode::kInvalidArgument, "frame.order_statuses: must name at least one status");
+  EXPECT_ERROR(db().SaveSegment({.name = "a", .expression = "monetary > 1", .frame = {.order_statuses = {"completed", ""}}}),
+               absl::StatusCode::kInvalidArgument, "frame.order_statuses: a status must not be empty");
+  EXPECT_ERROR(db().SaveSegment({.name = "a", .expression = "monetary > 1", .frame = {.order_statuses = {"\xff"}}}),
+               absl::StatusCode::kInvalidArgument, "frame.order_statuses: invalid UTF-8 at byte 0");
+  EXPECT_ERROR(db().SaveSegment({.name = "a", .expression = "monetary > 1", .frame = {.currency = "XXQ"}}),
+               absl::StatusCode::kInvalidArgument, "frame.currency: \"XXQ\" is not an ISO 4217 currency code (e.g. CNY, USD)");
+  EXPECT_ERROR(db().SaveSegment({.name = "a", .kind = SegmentKind::kStatic, .frame = {.currency = "CNY"}}),
+               absl::StatusCode::kInvalidArgument, "frame: only dynamic segments count orders (\"a\" is static)");
+  EXPECT_EQ(db().LastChangeSeq(), seq);
+  EXPECT_TRUE(db().SavedSegments()->empty());
 }
 
 TEST_F(SavedSegments, RefreshSegmentsFollowsReferences) {
@@ -161,7 +189,7 @@ TEST_F(SavedSegments, RefreshSegmentsFollowsReferences) {
 namespace rapport {
 namespace {
 
-TEST(SchemaMigration, VersionOneDatabasesGainSavedSegments) {
+TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   testing::TempDir dir;
   const std::string path = dir.File("v1.rapport");
   {
@@ -172,17 +200,25 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegments) {
   {  // Make it what schema version 1 left on disk.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE segment_members; DROP TABLE segments; PRAGMA user_version = 1", nullptr, nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE customer_scores; DROP TABLE clv_models; DROP TABLE segment_members; DROP TABLE segments; "
+                           "PRAGMA user_version = 1", nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(raw);
   }
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(db->schema_version(), 2);
+  EXPECT_EQ(db->schema_version(), 3);
   ASSERT_TRUE(db->SaveSegment({.name = "all", .expression = "name is not null"}).ok());
   auto d = db->RefreshSegment("all");
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->members, 1);
+  {  // Version 3's tables are there and empty.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(raw, "SELECT 1 FROM clv_models; SELECT 1 FROM customer_scores", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
 }
 
 }  // namespace

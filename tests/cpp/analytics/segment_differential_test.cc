@@ -58,7 +58,8 @@ class Generator {
 
   std::string NumTerm(int depth) {
     static const char* kFields[] = {"frequency", "monetary", "aov", "score", "rate", "budget", "owner",
-                                    "mean_interpurchase_days", "recency_days", "tenure_days", "rfm_r", "rfm_f", "rfm_m"};
+                                    "mean_interpurchase_days", "recency_days", "tenure_days", "rfm_r", "rfm_f", "rfm_m",
+                                    "p_alive", "expected_purchases_90d", "clv", "churn_risk"};
     int k = depth > 0 ? Int(0, 9) : Int(0, 3);
     switch (k) {
       case 0: case 1: case 2: return Pick(kFields);
@@ -99,7 +100,8 @@ class Generator {
       case 7: return StrCat(Coin() ? "has_any" : "has_all", "(channels, \"", Pick(kChannels), "\"", Coin() ? ", \"SMS\"" : "", ")");
       case 8: {
         static const char* kAny[] = {"region", "score", "rate", "budget", "signed_on", "last_order_at", "aov", "plan",
-                                     "verified", "tags", "channels", "note", "birthday", "industry"};
+                                     "verified", "tags", "channels", "note", "birthday", "industry", "p_alive",
+                                     "expected_purchases_90d"};
         return StrCat(Pick(kAny), Coin() ? " is null" : " is not null");
       }
       case 9: return StrCat(NumTerm(depth), Coin() ? " between " : " not between ", NumTerm(0), " and ", NumTerm(0));
@@ -191,6 +193,34 @@ class SegmentDifferential : public ::testing::Test {
     }
     ASSERT_TRUE(tx->Commit().ok());
     t_.clock->Set(At(2025, 3, 1, 12));
+
+    // CLV scores as a model's apply writes them: most customers (deleted ones too) scored, some not;
+    // a few scores missing on their own. Quarter steps so that literals hit them exactly.
+    ASSERT_TRUE(t_.db.core().Write([&](internal::Connection& conn) -> absl::Status {
+      absl::Status s = conn.Exec("INSERT INTO clv_models (id, name, model, spec, cutoff, fitted_at) VALUES (1, 'm', 'bg_nbd', '{}', 0, 0)");
+      if (!s.ok()) return s;
+      auto ids = conn.Prepare("SELECT id FROM customers ORDER BY id");
+      if (!ids.ok()) return ids.status();
+      std::vector<int64_t> all;
+      while (true) {
+        auto row = ids->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        all.push_back(ids->Int(0));
+      }
+      auto insert = conn.Prepare("INSERT INTO customer_scores VALUES (?, 1, 0, ?, ?, ?, ?)");
+      if (!insert.ok()) return insert.status();
+      for (int64_t id : all) {
+        if (g.Coin(0.25)) continue;
+        const double p_alive = g.Int(0, 4) / 4.0;
+        insert->Reset();
+        insert->Bind(1, id).Bind(2, p_alive).Bind(5, 1 - p_alive).Bind(4, g.Int(0, 40) * 125.0);
+        if (g.Coin(0.9)) insert->Bind(3, g.Int(0, 20) / 4.0); else insert->BindNull(3);
+        auto done = insert->Step();
+        if (!done.ok()) return done.status();
+      }
+      return absl::OkStatus();
+    }).ok());
   }
 
   std::vector<int64_t> RunSql(const SqlQuery& q) {
@@ -226,7 +256,7 @@ class SegmentDifferential : public ::testing::Test {
 TEST_F(SegmentDifferential, EvaluatorAndSqlAgreeOnGeneratedExpressions) {
   FrameOptions frame_options;
   frame_options.currency = "CNY";
-  auto frame = t_.db.LoadCustomerFrame(frame_options);
+  auto frame = t_.db.LoadCustomerFrame(frame_options, {.clv_scores = true});
   ASSERT_TRUE(frame.ok()) << frame.status();
   SegmentContext ctx;
   ctx.as_of = absl::ToUnixMicros(t_.db.Now());
@@ -246,7 +276,9 @@ TEST_F(SegmentDifferential, EvaluatorAndSqlAgreeOnGeneratedExpressions) {
   ASSERT_TRUE(schema.ok()) << schema.status();
   const SqlSchema& sql_schema = *schema;
 
-  for (const char* probe : {"has_any_tag(\"新客\")", "has_tag(\"vip\")", "tags is null", "days_since(last_order_at) <= 428", "greatest(mean_interpurchase_days, 428) > 0", "greatest(mean_interpurchase_days, 428) >= days_since(last_order_at)", "428 >= days_since(last_order_at)"}) {
+  for (const char* probe : {"has_any_tag(\"新客\")", "has_tag(\"vip\")", "tags is null", "days_since(last_order_at) <= 428", "greatest(mean_interpurchase_days, 428) > 0", "greatest(mean_interpurchase_days, 428) >= days_since(last_order_at)", "428 >= days_since(last_order_at)",
+                            "p_alive < 0.5", "p_alive is null", "churn_risk >= 0.5 and clv > 1000",
+                            "coalesce(expected_purchases_90d, 0) >= 1", "not (expected_purchases_90d < 2.5)"}) {
     auto e = SegmentExpr::Parse(probe);
     auto m = EvaluateSegment(*e, *frame, ctx);
     auto q = CompileSegmentToSql(*e, sql_schema, ctx);
@@ -254,7 +286,7 @@ TEST_F(SegmentDifferential, EvaluatorAndSqlAgreeOnGeneratedExpressions) {
     EXPECT_EQ(*m, RunSql(*q)) << probe;
   }
   Generator g(2025);
-  int nonempty = 0, partial = 0;
+  int nonempty = 0, partial = 0, partial_on_scores = 0;
   const int kExpressions = 600;
   for (int i = 0; i < kExpressions; ++i) {
     std::string text = g.Bool(g.Int(0, 3));
@@ -273,11 +305,14 @@ TEST_F(SegmentDifferential, EvaluatorAndSqlAgreeOnGeneratedExpressions) {
     std::vector<int64_t> via_sql = RunSql(*compiled);
     ASSERT_EQ(*members, via_sql) << text << "\n" << compiled->sql;
     nonempty += !members->empty();
-    partial += !members->empty() && members->size() < frame->rows();
+    const bool split = !members->empty() && members->size() < frame->rows();
+    partial += split;
+    partial_on_scores += split && ReadsClvScores(*expr);
   }
   // The generator must produce informative expressions, not only empty or full selections.
   EXPECT_GT(partial, kExpressions / 3);
   EXPECT_GT(nonempty, kExpressions / 2);
+  EXPECT_GT(partial_on_scores, kExpressions / 20);
 }
 
 }  // namespace
