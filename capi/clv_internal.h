@@ -51,6 +51,17 @@ inline std::span<const double> OptionalArray(const double* values, size_t rows) 
 // The model's name in messages: "BG/NBD", "Pareto/NBD", "Gamma-Gamma", "BG/BB".
 const char* KindLabel(rapport_clv_kind kind);
 
+// "<argument>: needs <what>, got a <kind> model" for a model of the wrong kind.
+absl::Status WrongKind(const char* argument, const rapport_clv_model& model, const char* what);
+
+// The continuous-time purchase model (BG/NBD, Pareto/NBD) behind the handle, or an error naming
+// `argument`.
+absl::StatusOr<const rapport::PurchaseModel*> ContinuousModel(const char* argument, const rapport_clv_model& h);
+
+// The first `n` elements of the caller's output array `name`: OUT_OF_RANGE when it holds fewer.
+absl::StatusOr<std::span<double>> OutputArray(const char* fn, double* out, size_t capacity, size_t n,
+                                              const char* name = "out");
+
 }  // namespace rapport::capi
 
 #endif  // RAPPORT_CAPI_CLV_INTERNAL_H_

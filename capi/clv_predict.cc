@@ -6,28 +6,13 @@
 
 namespace rc = rapport::capi;
 
-namespace {
+namespace rapport::capi {
 
-// "<argument>: needs <what>, got <kind>" for a model of the wrong kind.
 absl::Status WrongKind(const char* argument, const rapport_clv_model& model, const char* what) {
   return absl::InvalidArgumentError(
-      absl::StrCat(argument, ": needs ", what, ", got a ", rc::KindLabel(model.kind), " model"));
+      absl::StrCat(argument, ": needs ", what, ", got a ", KindLabel(model.kind), " model"));
 }
 
-// Runs f(m) on the purchase model (BG/NBD, Pareto/NBD or BG/BB) behind the handle.
-template <typename F>
-absl::Status WithPurchaseModel(const rapport_clv_model& h, F&& f) {
-  switch (h.kind) {
-    case RAPPORT_CLV_BG_NBD: return f(std::get<rapport::BgNbdModel>(h.model));
-    case RAPPORT_CLV_PARETO_NBD: return f(std::get<rapport::ParetoNbdModel>(h.model));
-    case RAPPORT_CLV_BG_BB: return f(std::get<rapport::BgBbModel>(h.model));
-    case RAPPORT_CLV_GAMMA_GAMMA: break;
-  }
-  return WrongKind("model", h, "a BG/NBD, Pareto/NBD or BG/BB model");
-}
-
-// The continuous-time purchase model (BG/NBD, Pareto/NBD) behind the handle, or an error naming
-// `argument`.
 absl::StatusOr<const rapport::PurchaseModel*> ContinuousModel(const char* argument, const rapport_clv_model& h) {
   switch (h.kind) {
     case RAPPORT_CLV_BG_NBD: return static_cast<const rapport::PurchaseModel*>(&std::get<rapport::BgNbdModel>(h.model));
@@ -39,12 +24,32 @@ absl::StatusOr<const rapport::PurchaseModel*> ContinuousModel(const char* argume
   return WrongKind(argument, h, "a BG/NBD or Pareto/NBD model");
 }
 
-// The first `n` elements of the caller's output array: OUT_OF_RANGE when it holds fewer.
-absl::StatusOr<std::span<double>> OutputArray(const char* fn, double* out, size_t capacity, size_t n) {
-  if (out == nullptr && capacity > 0) return rc::NullArgument(fn, "out");
-  if (n > capacity) return rc::TooSmall(fn, n, capacity);
+absl::StatusOr<std::span<double>> OutputArray(const char* fn, double* out, size_t capacity, size_t n,
+                                              const char* name) {
+  if (out == nullptr && capacity > 0) return NullArgument(fn, name);
+  if (n > capacity) return TooSmall(fn, n, capacity);
   if (n == 0) return std::span<double>();
   return std::span<double>(out, n);
+}
+
+}  // namespace rapport::capi
+
+namespace {
+
+using rc::ContinuousModel;
+using rc::OutputArray;
+using rc::WrongKind;
+
+// Runs f(m) on the purchase model (BG/NBD, Pareto/NBD or BG/BB) behind the handle.
+template <typename F>
+absl::Status WithPurchaseModel(const rapport_clv_model& h, F&& f) {
+  switch (h.kind) {
+    case RAPPORT_CLV_BG_NBD: return f(std::get<rapport::BgNbdModel>(h.model));
+    case RAPPORT_CLV_PARETO_NBD: return f(std::get<rapport::ParetoNbdModel>(h.model));
+    case RAPPORT_CLV_BG_BB: return f(std::get<rapport::BgBbModel>(h.model));
+    case RAPPORT_CLV_GAMMA_GAMMA: break;
+  }
+  return WrongKind("model", h, "a BG/NBD, Pareto/NBD or BG/BB model");
 }
 
 // The (x, t_x, T) columns of `rows` customers.

@@ -1684,6 +1684,34 @@ RAPPORT_API rapport_code rapport_clv_value(const rapport_clv_model *purchases, c
                                            const rapport_clv_value_options *opts, double *out, size_t capacity,
                                            rapport_error **err) RAPPORT_NOEXCEPT;
 
+/* -- Model checking (docs/clv.md, "Model checking") ----------------------------------------- */
+
+/* Calibration against holdout (the figure of conditional expectations of Fader, Hardie & Lee 2005):
+ * the customers of `summary`, which needs a holdout period (made with an observation_end), grouped by
+ * their calibration repeat purchases x = 0, 1, ..., max_frequency - 1, the last group holding x >=
+ * max_frequency (0 <= max_frequency <= 100000; the figure uses 7). For the group of x = g, element g
+ * of `customers` gets its customers, of `actual` their mean purchases in the holdout period and of
+ * `expected` the mean of E[Y(holdout) | x, t_x, T] under `model` (BG/NBD or Pareto/NBD, fitted in the
+ * summary's time unit); NaN in `actual` and `expected` for an empty group. Each array is CALLER-OWNED
+ * and needs max_frequency + 1 elements (`capacity`; OUT_OF_RANGE otherwise). Nothing is written on
+ * failure. */
+RAPPORT_API rapport_code rapport_clv_calibration_holdout(const rapport_clv_model *model,
+                                                         const rapport_clv_summary *summary, int32_t max_frequency,
+                                                         double *customers, double *actual, double *expected,
+                                                         size_t capacity, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The frequency/recency matrix of a BG/NBD or Pareto/NBD model for customers of age T = `age`: row i
+ * is x = i repeat purchases (i = 0..max_frequency), column j the last of them at t_x = recency[j]
+ * (each in [0, age]; recency_count >= 1). `expected` gets E[Y(horizon) | x, t_x, T] and `p_alive`
+ * P(alive | x, t_x, T), row-major: (max_frequency + 1) * recency_count elements each (`capacity`;
+ * at most 10,000,000 cells). Cells of x = 0 and t_x > 0 describe nobody and hold NaN. Nothing is
+ * written on failure. */
+RAPPORT_API rapport_code rapport_clv_frequency_recency_matrix(const rapport_clv_model *model, double age,
+                                                              int32_t max_frequency, const double *recency,
+                                                              size_t recency_count, double horizon,
+                                                              double *expected, double *p_alive, size_t capacity,
+                                                              rapport_error **err) RAPPORT_NOEXCEPT;
+
 /* ---------------------------------------------------------------------------------------------
  * Stored CLV models: fitted on the database's orders (or elsewhere), kept in the database with their
  * data cut-off, and applied later to score every customer

@@ -76,9 +76,11 @@ absl::StatusOr<Purchases> FitPurchases(ClvModelKind kind, const RecencyFrequency
 
 }  // namespace
 
-absl::StatusOr<ClvFit> FitClv(const OrderFrame& orders, int64_t cutoff, const ClvRequest& request) {
+absl::StatusOr<ClvFit> FitClv(const OrderFrame& orders, int64_t cutoff, const ClvRequest& request,
+                              std::optional<int64_t> holdout_end) {
   ClvSummaryOptions options;
   options.calibration_end = cutoff;
+  if (holdout_end) options.observation_end = *holdout_end;
   options.time_unit = request.time_unit;
   auto summary = SummarizeForClv(orders, options);
   if (!summary.ok()) return summary.status();

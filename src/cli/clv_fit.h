@@ -1,7 +1,6 @@
-// What `rapport clv fit` and `rapport clv predict` share: the options that choose the orders, the
-// cut-off, the time unit and the model, and the fit itself (summary, purchase model, optional
-// Gamma-Gamma spend model). Kept apart from the printing so that another subcommand (saving a fitted
-// model) can reuse the fit as it is.
+// What the `rapport clv` subcommands share: the options that choose the orders, the cut-off, the time
+// unit and the model, the fit itself (summary, purchase model, optional Gamma-Gamma spend model), and
+// the subcommands that work on models stored in the database (save, apply, models, scores, drop).
 #ifndef RAPPORT_CLI_CLV_FIT_H_
 #define RAPPORT_CLI_CLV_FIT_H_
 
@@ -18,9 +17,6 @@
 #include "rapport/database.h"
 
 namespace rapport::cli {
-
-// The purchase models the CLI fits, by their names in the database ('bg_nbd', 'pareto_nbd').
-enum class ClvModelKind { kBgNbd, kParetoNbd };
 
 struct ClvRequest {
   ClvModelKind model = ClvModelKind::kBgNbd;
@@ -55,9 +51,15 @@ struct ClvFit {
   RecencyFrequency data() const { return {summary.frequency, summary.recency, summary.age, {}}; }
 };
 
-// Summarises `orders` at `cutoff` and fits the request's models. InvalidArgument when no customer
-// bought by the cut-off; the core's errors otherwise (FailedPrecondition when a fit does not converge).
-absl::StatusOr<ClvFit> FitClv(const OrderFrame& orders, int64_t cutoff, const ClvRequest& request);
+// Summarises `orders` at `cutoff` (with a holdout period up to `holdout_end` when given) and fits the
+// request's models. InvalidArgument when no customer bought by the cut-off; the core's errors otherwise
+// (FailedPrecondition when a fit does not converge).
+absl::StatusOr<ClvFit> FitClv(const OrderFrame& orders, int64_t cutoff, const ClvRequest& request,
+                              std::optional<int64_t> holdout_end = std::nullopt);
+
+// `rapport clv save|apply|models|scores|drop`: `pos` holds the subcommand, the database and the name
+// when the subcommand takes one. Returns the exit code.
+int RunClvStore(const ParsedArgs& args, const std::vector<std::string>& pos);
 
 }  // namespace rapport::cli
 

@@ -1,5 +1,6 @@
 // rapport clv fit DB [--model bg_nbd|pareto_nbd] [--cutoff T] [--unit weeks|days] [--spend] ... [--csv|--json]
 // rapport clv predict DB [same] [--horizon D] [--limit N] [--periods N --period D --discount-rate R --margin M]
+// rapport clv check DB --holdout-end T [same]; the stored-model subcommands are in cmd_clv_store.cc.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "cli/command.h"
 #include "cli/format.h"
 #include "model/clv_json.h"
+#include "rapport/clv_check.h"
 
 namespace rapport::cli {
 namespace {
@@ -26,16 +28,29 @@ using Json = nlohmann::ordered_json;
 
 std::string Time(int64_t micros) { return internal::FormatTimestamp(absl::FromUnixMicros(micros)); }
 
-// The options each subcommand accepts (the command's spec lists their union).
-const std::map<std::string, std::set<std::string>, std::less<>>& Subcommands() {
+// Each subcommand: the options it accepts (the command's spec lists their union) and its positionals
+// after its name (the database, and a model name for the stored-model subcommands).
+struct Subcommand {
+  std::set<std::string> options;
+  size_t positionals;
+};
+
+const std::map<std::string, Subcommand, std::less<>>& Subcommands() {
   static const std::set<std::string> shared = {"model", "cutoff", "unit", "spend", "currency", "status", "csv", "json"};
-  static const auto* subs = new std::map<std::string, std::set<std::string>, std::less<>>{
-      {"fit", shared},
-      {"predict", [] {
-         std::set<std::string> s = shared;
-         s.insert({"horizon", "limit", "periods", "period", "discount-rate", "margin"});
-         return s;
-       }()},
+  static const std::set<std::string> value = {"periods", "period", "discount-rate", "margin"};
+  const auto with = [](std::set<std::string> s, std::initializer_list<std::set<std::string>> more) {
+    for (const auto& m : more) s.insert(m.begin(), m.end());
+    return s;
+  };
+  static const auto* subs = new std::map<std::string, Subcommand, std::less<>>{
+      {"fit", {shared, 1}},
+      {"predict", {with(shared, {value, {"horizon", "limit"}}), 1}},
+      {"check", {with({"model", "cutoff", "unit", "currency", "status", "csv", "json"}, {{"holdout-end", "max-frequency"}}), 1}},
+      {"save", {with(shared, {value}), 2}},
+      {"apply", {{"as-of", "json"}, 2}},
+      {"models", {{"json"}, 1}},
+      {"scores", {{"limit", "csv", "json"}, 1}},
+      {"drop", {{}, 2}},
   };
   return *subs;
 }
@@ -45,7 +60,8 @@ const std::vector<OptionSpec>& Options() {
       {"model", true, false},   {"cutoff", true, false},  {"unit", true, false},    {"spend", false, false},
       {"currency", true, false}, {"status", true, true},  {"csv", false, false},    {"json", false, false},
       {"horizon", true, false}, {"limit", true, false},   {"periods", true, false}, {"period", true, false},
-      {"discount-rate", true, false}, {"margin", true, false}};
+      {"discount-rate", true, false}, {"margin", true, false}, {"holdout-end", true, false},
+      {"max-frequency", true, false}, {"as-of", true, false}};
   return *options;
 }
 
@@ -226,40 +242,112 @@ void PrintPredictions(const ClvFit& fit, const Predictions& p, const PredictOpti
   std::printf(")\n");
 }
 
+// ---- check ----
+
+// Calibration against holdout: per calibration frequency group, customers, actual and expected mean
+// holdout purchases.
+void PrintCheck(const ClvFit& fit, const CalibrationHoldout& check, int64_t holdout_end, bool csv, bool json) {
+  const int last = static_cast<int>(check.groups()) - 1;
+  const auto group_name = [&](size_t g) {
+    return static_cast<int>(g) == last ? absl::StrCat(g, "+") : absl::StrCat(g);
+  };
+  if (json) {
+    Json j = Json::object();
+    j["cutoff"] = Time(fit.cutoff);
+    j["holdout_end"] = Time(holdout_end);
+    j["unit"] = UnitName(fit.time_unit);
+    j["model"] = ModelName(fit.kind);
+    j["holdout_duration"] = check.holdout_duration;
+    Json groups = Json::array();
+    for (size_t g = 0; g < check.groups(); ++g) {
+      groups.push_back({{"frequency", group_name(g)},
+                        {"customers", check.customers[g]},
+                        {"actual", check.actual[g]},
+                        {"expected", check.expected[g]}});
+    }
+    j["groups"] = std::move(groups);
+    PrintLine(DumpJson(j));
+    return;
+  }
+  const std::vector<std::string> header = {"frequency", "customers", "actual", "expected"};
+  if (csv) PrintLine(CsvLine(header));
+  Table table(header);
+  double actual = 0, expected = 0;
+  for (size_t g = 0; g < check.groups(); ++g) {
+    if (check.customers[g] > 0) {
+      actual += check.customers[g] * check.actual[g];
+      expected += check.customers[g] * check.expected[g];
+    }
+    if (csv) {
+      PrintLine(CsvLine({group_name(g), CsvNumber(check.customers[g]), CsvNumber(check.actual[g]),
+                         CsvNumber(check.expected[g])}));
+    } else {
+      table.AddRow({group_name(g), Fixed(check.customers[g], 0), Fixed(check.actual[g], 3), Fixed(check.expected[g], 3)});
+    }
+  }
+  if (csv) return;
+  table.Print(stdout);
+  std::printf("(%s fitted to orders up to %s; purchases in the holdout to %s (%s %s): %s made, %s expected)\n",
+              ModelLabel(fit.kind), Time(fit.cutoff).c_str(), Time(holdout_end).c_str(),
+              CsvNumber(check.holdout_duration).c_str(), UnitName(fit.time_unit).c_str(), Fixed(actual, 0).c_str(),
+              Fixed(expected, 0).c_str());
+}
+
 // ---- the command ----
 
 int RunClv(const ParsedArgs& args) {
   std::vector<std::string> pos = args.positionals;
   const auto sub = Subcommands().find(pos[0]);
   if (sub == Subcommands().end()) {
-    return UsageError(kName, "unknown subcommand '" + pos[0] + "' (expected 'fit' or 'predict')");
+    return UsageError(kName, "unknown subcommand '" + pos[0] +
+                                 "' (expected fit, predict, check, save, apply, models, scores or drop)");
   }
-  const bool predict = sub->first == "predict";
   for (const OptionSpec& option : Options()) {
-    if (args.Has(option.name) && !sub->second.count(option.name)) {
+    if (args.Has(option.name) && !sub->second.options.count(option.name)) {
       return UsageError(kName, "option '--" + option.name + "' does not apply to 'rapport clv " + sub->first + "'");
     }
   }
-  if (pos.size() < 2) return UsageError(kName, "missing arguments");
-  if (pos.size() > 2) return UsageError(kName, "unexpected argument '" + pos[2] + "'");
+  const size_t wanted = 1 + sub->second.positionals;
+  if (pos.size() < wanted) return UsageError(kName, "missing arguments");
+  if (pos.size() > wanted) return UsageError(kName, "unexpected argument '" + pos[wanted] + "'");
   if (auto e = CheckOutputForm(args)) return UsageError(kName, *e);
+  const std::string_view name = sub->first;
+  if (name != "fit" && name != "predict" && name != "check") return RunClvStore(args, pos);
+
   ClvRequest request;
   if (auto e = ParseClvRequest(args, &request)) return UsageError(kName, *e);
   PredictOptions predict_options;
-  if (predict) {
+  if (name == "predict") {
     if (auto e = ParsePredictOptions(args, request.spend, &predict_options)) return UsageError(kName, *e);
+  }
+  std::optional<int64_t> holdout_end;
+  int64_t max_frequency = CalibrationHoldoutOptions{}.max_frequency;
+  if (name == "check") {
+    if (auto e = TimeOption(args, "holdout-end", &holdout_end)) return UsageError(kName, *e);
+    if (!holdout_end) return UsageError(kName, "check needs --holdout-end: the end of the period it predicts");
+    if (auto e = GetIntOption(args, "max-frequency", 0, 100000, &max_frequency)) return UsageError(kName, *e);
   }
 
   auto db = OpenDatabase(pos[1]);
   if (!db.ok()) return Fail(db.status());
   const int64_t cutoff = request.cutoff.value_or(absl::ToUnixMicros(db->Now()));
+  if (holdout_end && *holdout_end <= cutoff) {
+    return UsageError(kName, "--holdout-end must be after the cut-off (" + Time(cutoff) + ")");
+  }
   auto orders = db->LoadOrderFrame(request.scope);
   if (!orders.ok()) return FailLoad(orders.status(), args);
-  auto fit = FitClv(*orders, cutoff, request);
+  auto fit = FitClv(*orders, cutoff, request, holdout_end);
   if (!fit.ok()) return Fail(fit.status());
   const bool csv = args.Has("csv"), json = args.Has("json");
-  if (!predict) {
+  if (name == "fit") {
     PrintFit(*fit, csv, json);
+    return kExitOk;
+  }
+  if (name == "check") {
+    auto check = CompareCalibrationHoldout(fit->purchase_model(), fit->summary,
+                                           {.max_frequency = static_cast<int>(max_frequency)});
+    if (!check.ok()) return Fail(check.status());
+    PrintCheck(*fit, *check, *holdout_end, csv, json);
     return kExitOk;
   }
   auto predictions = Predict(*fit, predict_options);
@@ -273,12 +361,19 @@ int RunClv(const ParsedArgs& args) {
 const Command& ClvCommand() {
   static const Command* command = new Command{
       .name = "clv",
-      .summary = "customer lifetime value: fit BG/NBD or Pareto/NBD (and Gamma-Gamma spend), predict",
+      .summary = "customer lifetime value: fit, check and predict BG/NBD or Pareto/NBD (and Gamma-Gamma); stored models",
       .help =
           "Usage: rapport clv fit DB [--model bg_nbd|pareto_nbd] [--cutoff TIME] [--unit weeks|days] [--spend]\n"
           "                          [--currency C] [--status S]... [--csv | --json]\n"
           "       rapport clv predict DB [the options of fit] [--horizon DURATION] [--limit N]\n"
           "                          [--periods N] [--period DURATION] [--discount-rate R] [--margin M]\n"
+          "       rapport clv check DB --holdout-end TIME [the options of fit but --spend] [--max-frequency N]\n"
+          "       rapport clv save DB NAME [the options of fit] [--periods N] [--period D] [--discount-rate R]\n"
+          "                          [--margin M]\n"
+          "       rapport clv apply DB NAME [--as-of TIME] [--json]\n"
+          "       rapport clv models DB [--json]\n"
+          "       rapport clv scores DB [--limit N] [--csv | --json]\n"
+          "       rapport clv drop DB NAME\n"
           "\n"
           "Summarises every customer's orders up to the cut-off (x repeat purchases, t_x the time from the\n"
           "first purchase to the last, T from the first purchase to the cut-off; purchases of one UTC day\n"
@@ -290,6 +385,13 @@ const Command& ClvCommand() {
           "  predict   one row per customer (ascending id): customer, x, t_x, T, p_alive (the probability\n"
           "            that the customer is still active), expected_purchases (in the next --horizon) and,\n"
           "            with --spend, clv (discounted expected purchases times expected spend per purchase)\n"
+          "  check     calibration against holdout: customers grouped by their repeat purchases up to the\n"
+          "            cut-off (0, 1, ..., and a last group 'N+'), with their mean purchases after it up to\n"
+          "            --holdout-end, actual and as the model expects\n"
+          "  save      fits as fit does and stores the model as NAME with its cut-off and conventions\n"
+          "  apply     scores every customer with a purchase by --as-of (default now) with stored model NAME:\n"
+          "            p_alive, expected_purchases_90d, clv and churn_risk, which segment expressions read\n"
+          "  models    the stored models; scores: the stored scores; drop: removes a model and its scores\n"
           "\n"
           "Options:\n"
           "  --model M             bg_nbd (default) or pareto_nbd\n"
@@ -299,18 +401,24 @@ const Command& ClvCommand() {
           "  --currency C          orders in currency C count (needed when orders use several)\n"
           "  --status S            orders with status S count (repeatable; default: completed)\n"
           "  --horizon DURATION    predict: expected purchases in this time after the cut-off (default 90d)\n"
-          "  --limit N             predict: the first N customers only\n"
-          "  --periods N           predict --spend: lifetime value over N periods (default 12)\n"
-          "  --period DURATION     predict --spend: the length of a period (default 30d)\n"
-          "  --discount-rate R     predict --spend: discount rate per period (default 0.01)\n"
-          "  --margin M            predict --spend: the share of spend that is profit (default 1)\n"
+          "  --limit N             predict, scores: the first N customers only\n"
+          "  --periods N           predict, save (with --spend): lifetime value over N periods (default 12)\n"
+          "  --period DURATION     predict, save (with --spend): the length of a period (default 30d)\n"
+          "  --discount-rate R     predict, save (with --spend): discount rate per period (default 0.01)\n"
+          "  --margin M            predict, save (with --spend): the share of spend that is profit (default 1)\n"
+          "  --holdout-end TIME    check: the end of the holdout period (after the cut-off)\n"
+          "  --max-frequency N     check: groups 0 .. N-1 and 'N+' (default 7, as the paper's figure)\n"
+          "  --as-of TIME          apply: score as of this time (default now; not before the model's cut-off)\n"
           "  --csv                 CSV with a header row (numbers in full precision)\n"
-          "  --json                fit: one JSON object; predict: JSON lines, one object per customer\n"
+          "  --json                fit, check, apply: one JSON object; save: the stored model; predict, scores,\n"
+          "                        models: JSON lines\n"
           "\n"
           "Examples:\n"
           "  rapport clv fit crm.db --cutoff 2025-06-30 --spend\n"
-          "  rapport clv fit crm.db --model pareto_nbd --unit days --json\n"
-          "  rapport clv predict crm.db --horizon 90d --spend --csv > clv.csv\n",
+          "  rapport clv check crm.db --cutoff 2025-03-31 --holdout-end 2025-06-30\n"
+          "  rapport clv predict crm.db --horizon 90d --spend --csv > clv.csv\n"
+          "  rapport clv save crm.db q2 --cutoff 2025-06-30 --spend && rapport clv apply crm.db q2\n"
+          "  rapport segment crm.db 'churn_risk > 0.8 and clv > 100'\n",
       .options = Options(),
       .min_positionals = 1,
       .max_positionals = SIZE_MAX,

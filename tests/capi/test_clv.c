@@ -4,6 +4,7 @@
  * reference data, and the exact errors of bad input, with the caller's arrays left untouched. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_util.h"
 
@@ -477,6 +478,67 @@ static void check_params(const rapport_clv_model *m, const double *published, co
   }
 }
 
+/* Model checking on CDNOW: calibration against holdout (Fader, Hardie & Lee 2005, figure of conditional
+ * expectations) and the frequency/recency matrix, and their errors. */
+static void check_model_checking(const rapport_clv_model *bg, const rapport_clv_model *gg,
+                                 const rapport_clv_summary *s) {
+  double customers[8], actual[8], expected[8], untouched[8], total = 0, purchases = 0, alive_cell, e_cell;
+  double e[12], alive[12];
+  const double recency[] = {0, 10, 20, 30};
+  rapport_clv_summary *no_holdout = NULL;
+  rapport_clv_summary_options o;
+  size_t g;
+  EXPECT_OK(rapport_clv_calibration_holdout(bg, s, 7, customers, actual, expected, 8, &err));
+  CHECK(customers[0] == 1411); /* nobody else repeated: the 946 of the Gamma-Gamma fit */
+  for (g = 0; g < 8; ++g) {
+    total += customers[g];
+    purchases += customers[g] * actual[g];
+    if (g > 0) CHECK(actual[g] > actual[g - 1] && expected[g] > expected[g - 1]);
+  }
+  CHECK(total == 2357 && fabs(purchases - 1882) < 1e-6);
+
+  /* Too small, a spend model, a summary without a holdout: errors, and the arrays stay as they were. */
+  for (g = 0; g < 8; ++g) untouched[g] = customers[g] = -1;
+  EXPECT_CODE_MSG(RAPPORT_OUT_OF_RANGE, "rapport_clv_calibration_holdout: 8 values do not fit in capacity 7",
+                  rapport_clv_calibration_holdout(bg, s, 7, customers, actual, expected, 7, &err));
+  EXPECT_INVALID("model: needs a BG/NBD or Pareto/NBD model, got a Gamma-Gamma model",
+                 rapport_clv_calibration_holdout(gg, s, 7, customers, actual, expected, 8, &err));
+  EXPECT_INVALID("max_frequency: must be between 0 and 100000, got -1",
+                 rapport_clv_calibration_holdout(bg, s, -1, customers, actual, expected, 8, &err));
+  EXPECT_NULL_ARG("actual", rapport_clv_calibration_holdout(bg, s, 7, customers, NULL, expected, 8, &err));
+  EXPECT_NULL_ARG("summary", rapport_clv_calibration_holdout(bg, NULL, 7, customers, actual, expected, 8, &err));
+  CHECK(memcmp(customers, untouched, sizeof customers) == 0);
+  rapport_clv_summary_options_init(&o);
+  EXPECT_OK(rapport_clv_summary_from_orders((const int64_t[]){1, 1}, (const int64_t[]){0, 7 * 24 * kHour},
+                                            (const double[]){1, 2}, 2, &o, &no_holdout, &err));
+  EXPECT_INVALID("holdout_frequency: the summary has no holdout period",
+                 rapport_clv_calibration_holdout(bg, no_holdout, 7, customers, actual, expected, 8, &err));
+  rapport_clv_summary_free(no_holdout);
+
+  /* The matrix: rows x = 0..2, columns t_x; each cell is the per-customer prediction of that history;
+   * x = 0 with t_x > 0 is nobody (NaN). */
+  EXPECT_OK(rapport_clv_frequency_recency_matrix(bg, 30, 2, recency, 4, 39, e, alive, 12, &err));
+  EXPECT_OK(rapport_clv_probability_alive(bg, (const double[]){2}, (const double[]){10}, (const double[]){30}, 1,
+                                          &alive_cell, 1, &err));
+  EXPECT_OK(rapport_clv_conditional_expected_purchases(bg, 39, (const double[]){2}, (const double[]){10},
+                                                       (const double[]){30}, 1, &e_cell, 1, &err));
+  CHECK(near(alive[2 * 4 + 1], alive_cell) && near(e[2 * 4 + 1], e_cell));
+  CHECK(alive[0] == 1 && isnan(alive[1]) && isnan(e[3]) && alive[2 * 4 + 3] > alive[2 * 4 + 1]);
+  memcpy(untouched, e, sizeof untouched);
+  EXPECT_CODE_MSG(RAPPORT_OUT_OF_RANGE, "12 values do not fit in capacity 11",
+                  rapport_clv_frequency_recency_matrix(bg, 30, 2, recency, 4, 39, e, alive, 11, &err));
+  EXPECT_INVALID("recency: needs at least one column",
+                 rapport_clv_frequency_recency_matrix(bg, 30, 2, recency, 0, 39, e, alive, 12, &err));
+  EXPECT_INVALID("recency: must be between 0 and age (20) (column 3: 30)",
+                 rapport_clv_frequency_recency_matrix(bg, 20, 2, recency, 4, 39, e, alive, 12, &err));
+  EXPECT_INVALID("age: must be finite and > 0, got 0",
+                 rapport_clv_frequency_recency_matrix(bg, 0, 2, recency, 4, 39, e, alive, 12, &err));
+  EXPECT_INVALID("model: needs a BG/NBD or Pareto/NBD model, got a Gamma-Gamma model",
+                 rapport_clv_frequency_recency_matrix(gg, 30, 2, recency, 4, 39, e, alive, 12, &err));
+  EXPECT_NULL_ARG("p_alive", rapport_clv_frequency_recency_matrix(bg, 30, 2, recency, 4, 39, e, NULL, 12, &err));
+  CHECK(memcmp(e, untouched, sizeof untouched) == 0);
+}
+
 static void test_cdnow(void) {
   FILE *f = open_shared("cdnow/CDNOW_sample.txt");
   int64_t *customer, *at;
@@ -582,6 +644,7 @@ static void test_cdnow(void) {
   gg = NULL;
   EXPECT_OK(rapport_clv_fit_spend(x, m, NULL, n, NULL, &gg, &err));
   check_params(gg, gg_published, gg_units);
+  check_model_checking(bg, gg, s);
 
   rapport_clv_model_free(bg);
   rapport_clv_model_free(bg_columns);

@@ -800,7 +800,8 @@ case_clv() {
   run 2 clv
   contains "$ERR" "missing arguments" "clv without a subcommand"
   run 2 clv frobnicate x.db
-  contains "$ERR" "unknown subcommand 'frobnicate' (expected 'fit' or 'predict')" "unknown subcommand"
+  contains "$ERR" "unknown subcommand 'frobnicate' (expected fit, predict, check, save, apply, models, scores or drop)" \
+    "unknown subcommand"
   run 2 clv fit
   contains "$ERR" "missing arguments" "clv fit without DB"
   run 2 clv fit x.db y.db
@@ -821,6 +822,19 @@ case_clv() {
   run 2 clv predict x.db --spend --discount-rate -0.1
   contains "$ERR" "option '--discount-rate': '-0.1' is not a number >= 0" "negative discount rate"
   run 2 clv predict x.db --limit 0
+  run 2 clv check x.db
+  contains "$ERR" "check needs --holdout-end: the end of the period it predicts" "check without a holdout"
+  run 2 clv check x.db --holdout-end 2025-01-01 --spend
+  contains "$ERR" "option '--spend' does not apply to 'rapport clv check'" "spend on check"
+  run 2 clv check x.db --holdout-end 2025-01-01 --max-frequency -1
+  contains "$ERR" "option '--max-frequency'" "negative max frequency"
+  run 2 clv save x.db
+  contains "$ERR" "missing arguments" "save without a name"
+  run 2 clv apply x.db q --spend
+  contains "$ERR" "option '--spend' does not apply to 'rapport clv apply'" "fit option on apply"
+  run 2 clv models x.db q
+  contains "$ERR" "unexpected argument 'q'" "models takes no name"
+  run 2 clv save x.db q --margin 0.3
   [[ ! -e x.db ]] || fail "a usage error created x.db"
 
   # Errors of the data, and nothing written.
@@ -834,6 +848,14 @@ case_clv() {
     "nobody repeated"
   run 1 clv predict crm.db --cutoff 2025-02-01 --model pareto_nbd
   contains "$ERR" "the Pareto/NBD model cannot be identified" "nobody repeated, Pareto/NBD"
+  run 1 clv save crm.db q --cutoff 2025-02-01
+  contains "$ERR" "nobody repeated" "save when nobody repeated"
+  run 2 clv check crm.db --cutoff 2025-02-01 --holdout-end 2025-01-01
+  contains "$ERR" "--holdout-end must be after the cut-off (2025-02-01T00:00:00Z)" "holdout before the cut-off"
+  run 1 clv apply crm.db q
+  contains "$ERR" 'rapport: CLV model "q": not found' "apply an unknown model"
+  run 1 clv drop crm.db q
+  contains "$ERR" 'rapport: CLV model "q": not found' "drop an unknown model"
   sha256sum --check --quiet before.sum || fail "clv changed the database"
   add_orders crm.db 1,700,USD,2025-01-07,completed
   run 1 clv fit crm.db
@@ -883,6 +905,37 @@ case_clv() {
   json_check "$OUT" 'js[0]["customer"] == 1 and js[0]["x"] == 2 and js[0]["t_x"] == 213 and js[0]["T"] == 272' "days"
   json_check "$OUT" 'all(r["clv"] > 0 for r in js) and all(0 <= r["p_alive"] <= 1 for r in js)' "clv"
   json_check "$OUT" 'all(r["p_alive"] == 1 for r in js if r["x"] == 0)' "P(alive) without repeat purchases"
+
+  # Calibration against holdout (weeks 1-39 against 40-78): 1,411 customers never repeated; the 2,357
+  # made 1,882 purchases in the holdout, of which the BG/NBD expects 1,654.
+  run 0 clv check cdnow.db --cutoff 1997-09-30 --holdout-end 1998-06-30 --json
+  json_check "$OUT" 'j["holdout_duration"] == 39 and [g["frequency"] for g in j["groups"]][-1] == "7+"' "check groups"
+  json_check "$OUT" 'j["groups"][0]["customers"] == 1411 and sum(g["customers"] for g in j["groups"]) == 2357' "check customers"
+  json_check "$OUT" 'round(sum(g["customers"] * g["actual"] for g in j["groups"])) == 1882' "check actual"
+  run 0 clv check cdnow.db --cutoff 1997-09-30 --holdout-end 1998-06-30
+  [[ $(sed -n 1p out.txt) =~ ^frequency\ +customers\ +actual\ +expected$ && $(sed -n 9p out.txt) =~ ^7\+\ +64\  ]] ||
+    fail "check table: $OUT"
+  contains "$OUT" "(39 weeks): 1882 made, 1654 expected)" "check footer"
+
+  # Stored models: save, list, apply, scores in segments, drop.
+  run 0 clv save cdnow.db q3 --cutoff 1997-09-30 --spend --json
+  json_check "$OUT" 'j["name"] == "q3" and abs(j["params"]["r"] - 0.243) <= 5e-4 and j["spend"] is not None' "saved model"
+  run 1 clv save cdnow.db q3 --cutoff 1997-09-30
+  contains "$ERR" 'rapport: name: a CLV model named "q3" already exists' "a taken name"
+  run 0 clv models cdnow.db
+  [[ $(sed -n 2p out.txt) =~ ^q3\ +bg_nbd\ +gamma_gamma\ +1997-09-30T00:00:00Z\ +weeks ]] || fail "models table: $OUT"
+  contains "$OUT" "(1 models)" "models footer"
+  run 0 clv apply cdnow.db q3 --as-of 1998-06-30 --json
+  json_check "$OUT" 'j == {"model": "q3", "as_of": "1998-06-30T00:00:00Z", "customers": 2357}' "apply report"
+  run 0 clv scores cdnow.db --limit 2 --csv
+  [[ $(lines "$OUT") == 3 && $(sed -n 1p out.txt) == "customer,p_alive,expected_purchases_90d,clv,churn_risk" ]] ||
+    fail "scores CSV: $OUT"
+  run 0 segment cdnow.db 'p_alive < 0.1' --json
+  [[ $(lines "$OUT") -gt 100 ]] || fail "the scores are segment metrics: $(lines "$OUT") members"
+  run 0 clv drop cdnow.db q3
+  contains "$OUT" "dropped model 'q3' and its scores" "drop"
+  run 0 clv scores cdnow.db
+  contains "$OUT" "(no model applied yet: rapport clv apply DB NAME)" "no scores after drop"
 }
 
 "case_$CASE"
