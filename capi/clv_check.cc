@@ -21,7 +21,10 @@ absl::Status FillAll(const char* fn, std::initializer_list<std::pair<const char*
     spans.push_back(*span);
   }
   auto value = values.begin();
-  for (std::span<double> span : spans) std::copy((*value)->begin(), (*value++)->end(), span.begin());
+  for (std::span<double> span : spans) {
+    std::copy((*value)->begin(), (*value)->end(), span.begin());
+    ++value;
+  }
   return absl::OkStatus();
 }
 

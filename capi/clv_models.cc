@@ -22,6 +22,7 @@ std::span<const char* const> ParamNames(rapport_clv_kind kind) {
     case RAPPORT_CLV_PARETO_NBD: return kParetoNbdNames;
     case RAPPORT_CLV_GAMMA_GAMMA: return kGammaGammaNames;
     case RAPPORT_CLV_BG_BB: return kBgBbNames;
+    case RAPPORT_CLV_KIND_INT_MAX_: break;
   }
   return {};
 }
@@ -95,6 +96,7 @@ absl::Status FitPurchases(rapport_clv_kind kind, const rapport::RecencyFrequency
     case RAPPORT_CLV_GAMMA_GAMMA:
       return absl::InvalidArgumentError(
           "kind: a Gamma-Gamma model is fitted to frequency and monetary value (rapport_clv_fit_spend)");
+    case RAPPORT_CLV_KIND_INT_MAX_: break;
   }
   return UnknownKind(kind);
 }
@@ -109,6 +111,7 @@ const char* KindLabel(rapport_clv_kind kind) {
     case RAPPORT_CLV_PARETO_NBD: return "Pareto/NBD";
     case RAPPORT_CLV_GAMMA_GAMMA: return "Gamma-Gamma";
     case RAPPORT_CLV_BG_BB: return "BG/BB";
+    case RAPPORT_CLV_KIND_INT_MAX_: break;
   }
   return "unknown";
 }
@@ -123,6 +126,7 @@ const char* rapport_clv_kind_name(rapport_clv_kind kind) noexcept {
     case RAPPORT_CLV_PARETO_NBD: return "pareto_nbd";
     case RAPPORT_CLV_GAMMA_GAMMA: return "gamma_gamma";
     case RAPPORT_CLV_BG_BB: return "bg_bb";
+    case RAPPORT_CLV_KIND_INT_MAX_: break;
   }
   return nullptr;
 }
@@ -207,6 +211,7 @@ rapport_code rapport_clv_model_create(rapport_clv_kind kind, const double* param
         return Return(rapport::ParetoNbdModel::FromParams({p[0], p[1], p[2], p[3]}), false, out);
       case RAPPORT_CLV_GAMMA_GAMMA: return Return(rapport::GammaGammaModel::FromParams({p[0], p[1], p[2]}), false, out);
       case RAPPORT_CLV_BG_BB: return Return(rapport::BgBbModel::FromParams({p[0], p[1], p[2], p[3]}), false, out);
+      case RAPPORT_CLV_KIND_INT_MAX_: break;
     }
     return UnknownKind(kind);
   });

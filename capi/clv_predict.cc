@@ -19,7 +19,8 @@ absl::StatusOr<const rapport::PurchaseModel*> ContinuousModel(const char* argume
     case RAPPORT_CLV_PARETO_NBD:
       return static_cast<const rapport::PurchaseModel*>(&std::get<rapport::ParetoNbdModel>(h.model));
     case RAPPORT_CLV_GAMMA_GAMMA:
-    case RAPPORT_CLV_BG_BB: break;
+    case RAPPORT_CLV_BG_BB:
+    case RAPPORT_CLV_KIND_INT_MAX_: break;
   }
   return WrongKind(argument, h, "a BG/NBD or Pareto/NBD model");
 }
@@ -47,7 +48,8 @@ absl::Status WithPurchaseModel(const rapport_clv_model& h, F&& f) {
     case RAPPORT_CLV_BG_NBD: return f(std::get<rapport::BgNbdModel>(h.model));
     case RAPPORT_CLV_PARETO_NBD: return f(std::get<rapport::ParetoNbdModel>(h.model));
     case RAPPORT_CLV_BG_BB: return f(std::get<rapport::BgBbModel>(h.model));
-    case RAPPORT_CLV_GAMMA_GAMMA: break;
+    case RAPPORT_CLV_GAMMA_GAMMA:
+    case RAPPORT_CLV_KIND_INT_MAX_: break;
   }
   return WrongKind("model", h, "a BG/NBD, Pareto/NBD or BG/BB model");
 }

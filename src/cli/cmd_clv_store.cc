@@ -187,7 +187,7 @@ int RunClvStore(const ParsedArgs& args, const std::vector<std::string>& pos) {
   if (sub == "models") return Models(args, *db);
   if (sub == "scores") return Scores(args, *db);
   absl::Status dropped = db->DeleteClvModel(pos[2]);
-  if (!dropped.ok()) return Fail(dropped.status());
+  if (!dropped.ok()) return Fail(dropped);
   std::printf("dropped model '%s' and its scores\n", pos[2].c_str());
   return kExitOk;
 }
