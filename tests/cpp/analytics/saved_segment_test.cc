@@ -207,7 +207,7 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   }
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(db->schema_version(), 3);
+  EXPECT_EQ(db->schema_version(), 4);
   ASSERT_TRUE(db->SaveSegment({.name = "all", .expression = "name is not null"}).ok());
   auto d = db->RefreshSegment("all");
   ASSERT_TRUE(d.ok()) << d.status();

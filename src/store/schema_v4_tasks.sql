@@ -1,0 +1,1 @@
+-- Rapport schema, version 4 (tasks).
