@@ -67,10 +67,11 @@ void PrintSpec(const ClvModelSpec& spec) {
               spec.spend ? "" : "; no spend model: clv scores stay empty (fit with --spend)");
 }
 
-int Save(const ParsedArgs& args, Database& db, const std::string& name) {
+// The fit options of `save`, or a usage-error message.
+std::optional<std::string> ParseSaveOptions(const ParsedArgs& args, ClvModelFitOptions* out) {
   ClvRequest request;
-  if (auto e = ParseClvRequest(args, &request)) return UsageError(kName, *e);
-  ClvModelFitOptions options;
+  if (auto e = ParseClvRequest(args, &request)) return e;
+  ClvModelFitOptions& options = *out;
   options.model = request.model;
   if (request.cutoff) options.cutoff = absl::FromUnixMicros(*request.cutoff);
   options.time_unit = request.time_unit;
@@ -78,8 +79,12 @@ int Save(const ParsedArgs& args, Database& db, const std::string& name) {
   options.currency = request.scope.currency;
   options.spend = request.spend;
   int64_t period = 30 * kMicrosPerDay;
-  if (auto e = ParseValueOptions(args, request, &options.value, &period)) return UsageError(kName, *e);
+  if (auto e = ParseValueOptions(args, request, &options.value, &period)) return e;
   options.value.period_length = static_cast<double>(period) / static_cast<double>(request.time_unit);
+  return std::nullopt;
+}
+
+int Save(const ParsedArgs& args, Database& db, const std::string& name, const ClvModelFitOptions& options) {
   auto spec = db.FitClvModel(name, options);
   if (!spec.ok()) return Fail(spec.status());
   if (args.Has("json")) {
@@ -101,9 +106,7 @@ int Save(const ParsedArgs& args, Database& db, const std::string& name) {
   return kExitOk;
 }
 
-int Apply(const ParsedArgs& args, Database& db, const std::string& name) {
-  std::optional<int64_t> as_of;
-  if (auto e = TimeOption(args, "as-of", &as_of)) return UsageError(kName, *e);
+int Apply(const ParsedArgs& args, Database& db, const std::string& name, std::optional<int64_t> as_of) {
   std::optional<absl::Time> when;
   if (as_of) when = absl::FromUnixMicros(*as_of);
   auto report = db.ApplyClvModel(name, when);
@@ -138,9 +141,7 @@ int Models(const ParsedArgs& args, Database& db) {
   return kExitOk;
 }
 
-int Scores(const ParsedArgs& args, Database& db) {
-  int64_t limit = std::numeric_limits<int64_t>::max();
-  if (auto e = GetIntOption(args, "limit", 1, std::numeric_limits<int64_t>::max(), &limit)) return UsageError(kName, *e);
+int Scores(const ParsedArgs& args, Database& db, int64_t limit) {
   auto scores = db.ClvScores();
   if (!scores.ok()) return Fail(scores.status());
   const ClvScoreTable& s = *scores;
@@ -180,12 +181,21 @@ int Scores(const ParsedArgs& args, Database& db) {
 
 int RunClvStore(const ParsedArgs& args, const std::vector<std::string>& pos) {
   const std::string& sub = pos[0];
+  // Every option is read before the database is opened, so a usage error touches nothing.
+  ClvModelFitOptions fit;
+  std::optional<int64_t> as_of;
+  int64_t limit = std::numeric_limits<int64_t>::max();
+  std::optional<std::string> usage;
+  if (sub == "save") usage = ParseSaveOptions(args, &fit);
+  if (sub == "apply") usage = TimeOption(args, "as-of", &as_of);
+  if (sub == "scores") usage = GetIntOption(args, "limit", 1, std::numeric_limits<int64_t>::max(), &limit);
+  if (usage) return UsageError(kName, *usage);
   auto db = OpenDatabase(pos[1]);
   if (!db.ok()) return Fail(db.status());
-  if (sub == "save") return Save(args, *db, pos[2]);
-  if (sub == "apply") return Apply(args, *db, pos[2]);
+  if (sub == "save") return Save(args, *db, pos[2], fit);
+  if (sub == "apply") return Apply(args, *db, pos[2], as_of);
   if (sub == "models") return Models(args, *db);
-  if (sub == "scores") return Scores(args, *db);
+  if (sub == "scores") return Scores(args, *db, limit);
   absl::Status dropped = db->DeleteClvModel(pos[2]);
   if (!dropped.ok()) return Fail(dropped);
   std::printf("dropped model '%s' and its scores\n", pos[2].c_str());

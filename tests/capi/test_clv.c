@@ -509,6 +509,7 @@ static void check_model_checking(const rapport_clv_model *bg, const rapport_clv_
   EXPECT_NULL_ARG("summary", rapport_clv_calibration_holdout(bg, NULL, 7, customers, actual, expected, 8, &err));
   CHECK(memcmp(customers, untouched, sizeof customers) == 0);
   rapport_clv_summary_options_init(&o);
+  o.calibration_end = 14 * 24 * kHour;
   EXPECT_OK(rapport_clv_summary_from_orders((const int64_t[]){1, 1}, (const int64_t[]){0, 7 * 24 * kHour},
                                             (const double[]){1, 2}, 2, &o, &no_holdout, &err));
   EXPECT_INVALID("holdout_frequency: the summary has no holdout period",
