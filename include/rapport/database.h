@@ -19,6 +19,7 @@
 #include "rapport/frame.h"
 #include "rapport/frame_options.h"
 #include "rapport/import.h"
+#include "rapport/lifecycle.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
 #include "rapport/timeline.h"
@@ -182,6 +183,33 @@ class Database {
   absl::StatusOr<ClvApplyReport> ApplyClvModel(std::string_view name, std::optional<absl::Time> as_of = {});
   // The stored scores (of the last model applied), by ascending customer id.
   absl::StatusOr<ClvScoreTable> ClvScores() const;
+
+  // Lifecycle models and stages (include/rapport/lifecycle.h, docs/lifecycle.md).
+  // Creates or replaces a model after checking it whole (conditions against the fields, transitions,
+  // the attachment's segment and precedence); nothing is stored when a check fails. Automatic
+  // evaluation after commits starts with the first model.
+  absl::StatusOr<LifecycleModel> SaveLifecycleModel(const LifecycleModel& model);
+  absl::StatusOr<LifecycleModel> GetLifecycleModel(std::string_view name) const;  // NotFound
+  absl::StatusOr<std::vector<LifecycleModel>> LifecycleModels() const;  // highest precedence first
+  // Deletes the model; its customers keep their stage text and history (another model, if one now
+  // governs them, takes them from there).
+  absl::Status DropLifecycleModel(std::string_view name);
+  // Moves a customer to a stage of its governing model. Manual moves need a reason and may go to any
+  // stage; rule moves (source kRule, with the rule's name) follow the model's policy
+  // (FailedPrecondition naming from and to). Records the move (history row, one "lifecycle"/"move"
+  // change entry) and returns it.
+  absl::StatusOr<StageMove> MoveCustomerStage(CustomerId customer, std::string_view stage,
+                                              const StageMoveRequest& request);
+  // Evaluates every governed customer as of `as_of` (default: now; not before the last recorded
+  // move) and makes the moves the models' conditions and policies call for.
+  absl::StatusOr<LifecycleReport> EvaluateLifecycle(std::optional<absl::Time> as_of = {});
+  // A customer's moves, oldest first, with the time spent in each stage (until now for the last).
+  absl::StatusOr<std::vector<StageHistoryEntry>> CustomerStageHistory(CustomerId customer) const;
+  // The stage of every customer (with a recorded move by then) at a past instant, by ascending id.
+  absl::StatusOr<std::vector<CustomerStage>> StagesAsOf(absl::Time t) const;
+  // Customers per stage per period [from, to), periods aligned in `zone`.
+  absl::StatusOr<StageDistributionTable> StageDistribution(absl::Time from, absl::Time to, DistributionStep step,
+                                                           absl::TimeZone zone = absl::UTCTimeZone()) const;
 
   // Change feed.
   absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;

@@ -13,6 +13,7 @@
 #include "rapport/funnel.h"
 #include "rapport/money.h"
 #include "rapport/import.h"
+#include "rapport/lifecycle.h"
 #include "rapport/retention.h"
 #include "rapport/rfm.h"
 #include "rapport/saved_segment.h"
