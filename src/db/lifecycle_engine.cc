@@ -66,6 +66,19 @@ absl::StatusOr<std::vector<std::optional<SegmentExpr>>> Conditions(const Lifecyc
   return out;
 }
 
+// "1:7: problem" -> "problem".
+std::string_view WithoutPosition(absl::string_view message) {
+  std::string_view m(message.data(), message.size());
+  size_t i = 0;
+  for (int part = 0; part < 2; ++part) {
+    const size_t digits = i;
+    while (i < m.size() && m[i] >= '0' && m[i] <= '9') ++i;
+    if (i == digits || i >= m.size() || m[i] != ':') return m;
+    ++i;
+  }
+  return i < m.size() && m[i] == ' ' ? m.substr(i + 1) : m;
+}
+
 std::string Reason(const LifecycleModel& m, int from, int to, uint8_t causes) {
   if (from < 0 && m.stages[to].condition.empty()) return "entry stage";
   if (m.stages[to].condition.empty() || (from >= 0 && to < from)) {
@@ -161,9 +174,10 @@ absl::Status CheckModelAgainstStore(Connection& conn, const FieldSchema& schema,
     const std::string at = StrCat("stages[", i, "].condition");
     auto parsed = SegmentExpr::Parse(text);
     if (!parsed.ok()) return absl::InvalidArgumentError(StrCat(at, ": ", parsed.status().message()));
-    // Checked without the source text: the message names the problem without a caret under it.
+    // Checked without the source text (no caret line under a one-line condition), and without the
+    // "line:column: " prefix, which the field path replaces.
     absl::Status checked = CheckSegment(SegmentExpr(parsed->node_ptr()), fields);
-    if (!checked.ok()) return absl::InvalidArgumentError(StrCat(at, ": ", checked.message()));
+    if (!checked.ok()) return absl::InvalidArgumentError(StrCat(at, ": ", WithoutPosition(checked.message())));
     for (const std::string& name : parsed->SegmentsReferenced()) {
       auto s = LoadSegment(conn, name);
       if (absl::IsNotFound(s.status())) {

@@ -241,11 +241,11 @@ TEST(Lifecycle, BadModelsAreRefusedWithExactMessagesAndNothingStored) {
   auto refused = [&](LifecycleModel m, absl::StatusCode code, const std::string& message) {
     auto s = t.db.SaveLifecycleModel(m);
     EXPECT_EQ(s.status().code(), code) << s.status();
-    EXPECT_EQ(s.status().message(), message);
+    EXPECT_EQ(std::string(s.status().message()), message);
   };
   LifecycleModel m = DefaultLifecycleModel();
   m.stages[2].condition = "foo > 1";
-  refused(m, absl::StatusCode::kInvalidArgument, "stages[2].condition: unknown field \"foo\"");
+  refused(m, absl::StatusCode::kInvalidArgument, "stages[2].condition: unknown field \"foo\"; did you mean \"aov\"?");
   m = DefaultLifecycleModel();
   m.stages[1].condition = "frequency >=";
   {
