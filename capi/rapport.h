@@ -1822,6 +1822,75 @@ RAPPORT_API rapport_code rapport_db_clv_scores_column(const rapport_db_clv_score
                                                       rapport_error **err) RAPPORT_NOEXCEPT;
 RAPPORT_API void rapport_db_clv_scores_free(rapport_db_clv_scores *scores) RAPPORT_NOEXCEPT;
 
+/* ------------------------------------------------------------------------------------------------
+ * Lifecycle models and stages (docs/lifecycle.md, docs/c-api-lifecycle.md).
+ * Models cross as their JSON form. Every `char **out_json` result is OWNED by the caller
+ * (rapport_string_free). Times are int64 microseconds UTC.
+ * ---------------------------------------------------------------------------------------------- */
+
+typedef enum rapport_stage_move_source {
+  RAPPORT_STAGE_MOVE_AUTO = 0, /* made by evaluation; callers cannot ask for it */
+  RAPPORT_STAGE_MOVE_MANUAL = 1,
+  RAPPORT_STAGE_MOVE_RULE = 2,
+  RAPPORT_STAGE_MOVE_SOURCE_INT_MAX_ = 0x7FFFFFFF
+} rapport_stage_move_source;
+
+typedef enum rapport_distribution_step {
+  RAPPORT_DISTRIBUTION_DAY = 0,
+  RAPPORT_DISTRIBUTION_WEEK = 1,
+  RAPPORT_DISTRIBUTION_MONTH = 2,
+  RAPPORT_DISTRIBUTION_STEP_INT_MAX_ = 0x7FFFFFFF
+} rapport_distribution_step;
+
+typedef struct rapport_stage_move_request {
+  uint32_t struct_size; /* set by rapport_stage_move_request_init */
+  int32_t source;       /* a rapport_stage_move_source; default RAPPORT_STAGE_MOVE_MANUAL */
+  const char *reason;   /* required for manual moves */
+  const char *rule;     /* the rule's name, required for rule moves */
+} rapport_stage_move_request;
+
+RAPPORT_API void rapport_stage_move_request_init(rapport_stage_move_request *req) RAPPORT_NOEXCEPT;
+
+/* The model that ships (prospect, new, active, won_back, at_risk, dormant, churned) as JSON. */
+RAPPORT_API rapport_code rapport_lifecycle_model_default_json(char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Creates or replaces a model from its JSON form. Errors name the member ("stages[2].condition:
+ * unknown field \"foo\"") and nothing is stored. `out_json` (may be NULL) receives the stored model. */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_save(rapport_db *db, const char *json, char **out_json,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* The model `name` as JSON (NOT_FOUND "lifecycle model \"m\": not found"). */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_get(rapport_db *db, const char *name, char **out_json,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every model, highest precedence first, as a JSON array. */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_list(rapport_db *db, char **out_json,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* Deletes a model; its customers keep their stage text and history. */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_drop(rapport_db *db, const char *name,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* Moves a customer to a stage of its governing model (req NULL: a manual move without a reason,
+ * which is refused). `out_json` (may be NULL) receives the move: {"customer_id", "model", "from"
+ * (null for none), "to", "at", "source", "reason", "rule"}. */
+RAPPORT_API rapport_code rapport_db_customer_stage_move(rapport_db *db, int64_t customer_id, const char *stage,
+                                                        const rapport_stage_move_request *req, char **out_json,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* Evaluates every governed customer as of `as_of` (RAPPORT_AS_OF_NOW: the clock). `out_json` (may be
+ * NULL): {"as_of", "evaluated", "moves": [move...], "stages": [{"model", "stage", "customers"}...]}. */
+RAPPORT_API rapport_code rapport_db_lifecycle_evaluate(rapport_db *db, int64_t as_of, char **out_json,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* A customer's moves, oldest first: a JSON array of moves with "time_in_stage" (microseconds) and
+ * "current". */
+RAPPORT_API rapport_code rapport_db_customer_stage_history(rapport_db *db, int64_t customer_id, char **out_json,
+                                                           rapport_error **err) RAPPORT_NOEXCEPT;
+/* The stage of every customer at `at`, as columns: {"customer_id": [...], "model": [...],
+ * "stage": [...], "since": [...]} (ascending ids). */
+RAPPORT_API rapport_code rapport_db_stages_as_of(rapport_db *db, int64_t at, char **out_json,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* Customers per stage per period in [from, to): {"periods": [starts...], "stages": [...],
+ * "counts": [[per period] per stage]}. `step` a rapport_distribution_step; `zone` an IANA name
+ * (NULL or "": UTC). */
+RAPPORT_API rapport_code rapport_db_stage_distribution(rapport_db *db, int64_t from, int64_t to, int32_t step,
+                                                       const char *zone, char **out_json,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
