@@ -29,6 +29,7 @@ from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, 
 from ._analytics import (CLASSIC_RFM_SEGMENTS, COHORT_PERIODS, ChurnRate, FunnelResult, InterpurchaseIntervals,
                          RepurchaseRate, RfmSummary, StageFunnel, churn, cohorts, funnel, interpurchase_intervals,
                          repurchase_rate, rfm, rfm_summary, stage_funnel, value_tiers)
+from ._lifecycle import LifecycleModel, Stage, Transition, default_model as default_lifecycle_model
 from . import clv  # CLV models: rapport.clv.BetaGeo, ... (docs/python-clv.md)
 from . import plot  # matplotlib is imported only when a plot is drawn
 
@@ -51,5 +52,6 @@ __all__ = [
     "rfm", "rfm_summary", "RfmSummary", "value_tiers", "cohorts", "repurchase_rate", "RepurchaseRate",
     "interpurchase_intervals", "InterpurchaseIntervals", "churn", "ChurnRate", "funnel", "FunnelResult",
     "stage_funnel", "StageFunnel", "CLASSIC_RFM_SEGMENTS", "COHORT_PERIODS", "plot", "clv",
+    "LifecycleModel", "Stage", "Transition", "default_lifecycle_model",
     "FIELD_TYPES", "CUSTOMER_KINDS", "CONTACT_KINDS", "ACTIVITY_KINDS", "__version__",
 ]

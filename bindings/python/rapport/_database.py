@@ -9,7 +9,7 @@ import os as _os
 import threading as _threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from . import _clv_store, _core
+from . import _clv_store, _core, _lifecycle
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
@@ -679,6 +679,56 @@ class Database:
     def clv_model(self, name: str) -> dict:
         """The stored model ``name`` (NotFoundError when there is none)."""
         return _clv_store.model_dict(self._db.clv_model(name))
+
+    # ---------------------------------------------------------------------------------- lifecycle
+
+    def save_lifecycle_model(self, model: Any) -> dict:
+        """Creates or replaces a lifecycle model (a dict in the JSON form, a
+        :class:`rapport.LifecycleModel` or JSON text). Bad models raise ValidationError naming the
+        member (``stages[2].condition: unknown field "foo"``) and store nothing."""
+        return _lifecycle.model_dict(self._db.lifecycle_model_save(_lifecycle.model_json(model)))
+
+    def lifecycle_model(self, name: str) -> dict:
+        """The model ``name`` (NotFoundError when there is none)."""
+        return _lifecycle.model_dict(self._db.lifecycle_model(name))
+
+    def lifecycle_models(self) -> list[dict]:
+        """Every lifecycle model, highest precedence first."""
+        return [_lifecycle.model_dict(t) for t in self._db.lifecycle_models()]
+
+    def drop_lifecycle_model(self, name: str) -> None:
+        """Deletes a model; its customers keep their stage text and history."""
+        self._db.lifecycle_model_drop(name)
+
+    def move_stage(self, customer: int, stage: str, reason: str | None = None, *, source: str = "manual",
+                   rule: str | None = None) -> dict:
+        """Moves a customer to a stage of its governing model. A manual move needs a ``reason`` and
+        may go anywhere; ``source="rule"`` (with ``rule``) follows the model's policy
+        (StageGateError/FailedPrecondition otherwise). Returns the recorded move."""
+        return _lifecycle.move_dict(self._db.move_stage(index(customer, "customer"), stage, reason, source, rule))
+
+    def evaluate_lifecycle(self, as_of: Any = None) -> dict:
+        """Evaluates every governed customer as of ``as_of`` (default: now) and makes the moves the
+        models call for: ``{"as_of", "evaluated", "moves": [...], "stages": [{"model", "stage",
+        "customers"}]}``."""
+        return _lifecycle.report_dict(self._db.evaluate_lifecycle(as_of_micros(as_of)))
+
+    def stage_history(self, customer: int) -> list[dict]:
+        """The customer's moves, oldest first, each with ``time_in_stage`` (a timedelta) and
+        ``current``."""
+        return [_lifecycle.move_dict(d) for d in self._db.stage_history(index(customer, "customer"))]
+
+    def stages_as_of(self, at: Any):
+        """The stage of every customer at ``at`` (a DataFrame indexed by ``customer_id`` with
+        ``model``, ``stage`` and ``since``)."""
+        return _lifecycle.stages_frame(self._db.stages_as_of(_lifecycle.time_micros(at, "at")))
+
+    def stage_distribution(self, start: Any, end: Any, step: str = "month", zone: str | None = None):
+        """Customers per stage per period in [start, end): a DataFrame indexed by period start with one
+        column per stage (the count at the period's end)."""
+        return _lifecycle.distribution_frame(self._db.stage_distribution(
+            _lifecycle.time_micros(start, "start"), _lifecycle.time_micros(end, "end"),
+            _lifecycle.step_index(step), zone))
 
     def clv_models(self) -> list[dict]:
         """Every stored model, by name."""
