@@ -108,13 +108,14 @@ def stages_frame(columns: tuple):
     import pandas as pd
 
     ids, models, stages, since = columns
+    index = pd.Index(ids, dtype="int64", name="customer_id")
     return pd.DataFrame(
         {
-            "model": pd.Series(models, dtype="object"),
-            "stage": pd.Series(stages, dtype="object"),
-            "since": pd.to_datetime(pd.Series(since, dtype="int64"), unit="us", utc=True),
+            "model": pd.Series(models, index=index, dtype="object"),
+            "stage": pd.Series(stages, index=index, dtype="object"),
+            "since": pd.Series(pd.to_datetime(pd.Index(since, dtype="int64"), unit="us", utc=True), index=index),
         },
-        index=pd.Index(ids, dtype="int64", name="customer_id"),
+        index=index,
     )
 
 
@@ -128,7 +129,7 @@ def distribution_frame(columns: tuple):
     import pandas as pd
 
     periods, stages, counts = columns
-    index = pd.DatetimeIndex(pd.to_datetime(pd.Series(periods, dtype="int64"), unit="us", utc=True), name="period")
+    index = pd.DatetimeIndex(pd.to_datetime(pd.Index(periods, dtype="int64"), unit="us", utc=True), name="period")
     data = {stage: pd.Series(counts[i], index=index, dtype="int64") for i, stage in enumerate(stages)}
     return pd.DataFrame(data, index=index, columns=list(stages))
 
