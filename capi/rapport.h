@@ -1890,6 +1890,60 @@ RAPPORT_API rapport_code rapport_db_stages_as_of(rapport_db *db, int64_t at, cha
 RAPPORT_API rapport_code rapport_db_stage_distribution(rapport_db *db, int64_t from, int64_t to, int32_t step,
                                                        const char *zone, char **out_json,
                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* ---- Business calendars (docs/calendars.md, docs/c-api-calendars.md) ----
+ * Working time in a time zone: weekly hours (several ranges a day), holidays and extra working days
+ * (e.g. China's adjusted working weekends), defined by a JSON document:
+ *   {"time_zone": "Asia/Shanghai",
+ *    "hours": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], ...},
+ *    "holidays": ["2026-10-01", ["2026-10-02", "2026-10-07"]],
+ *    "working_days": ["2026-09-20", {"date": "2026-10-10", "as": "fri"}]}
+ * Instants are int64 microseconds UTC; durations int64 microseconds. Hours are local wall-clock
+ * time: a working day that holds a DST change inside its hours is an hour shorter or longer. */
+
+/* A checked calendar. Immutable: may be shared across threads; free with rapport_calendar_free. */
+typedef struct rapport_calendar rapport_calendar;
+
+/* Builds a calendar from its JSON form. INVALID_ARGUMENT naming the member at fault, e.g.
+ * "time_zone: unknown time zone \"Mars/Base\"", "hours.mon[1]: 09:00-13:30 overlaps hours.mon[0]
+ * (13:00-18:00)", "hours: a calendar needs working time in at least one weekday". `*out` is owned by
+ * the caller. */
+RAPPORT_API rapport_code rapport_calendar_from_json(const char *json, rapport_calendar **out,
+                                                    rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_calendar_free(rapport_calendar *cal) RAPPORT_NOEXCEPT;
+/* The canonical JSON form (ranges and holidays sorted; every member present). BORROWED: valid until
+ * the calendar is freed; NULL for a NULL calendar. */
+RAPPORT_API const char *rapport_calendar_to_json(const rapport_calendar *cal) RAPPORT_NOEXCEPT;
+/* `*out` = the earliest instant by which `duration` of working time has passed since `start`:
+ * `start` itself for 0, the end of a working range (Friday 17:00, not Monday 09:00) when the
+ * duration runs out there. INVALID_ARGUMENT for a negative duration or one over 100 years, a start
+ * outside the years 1-9999, or a result after 9999-12-31. */
+RAPPORT_API rapport_code rapport_calendar_add(const rapport_calendar *cal, int64_t start, int64_t duration,
+                                              int64_t *out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* `*out` = working time in [a, b) in microseconds; negative when b is before a. */
+RAPPORT_API rapport_code rapport_calendar_between(const rapport_calendar *cal, int64_t a, int64_t b,
+                                                  int64_t *out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* `*out` = `t` when it is working time, else the start of the next working range. */
+RAPPORT_API rapport_code rapport_calendar_next_working(const rapport_calendar *cal, int64_t t, int64_t *out,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* `*out` = 1 when `t` is working time, else 0. */
+RAPPORT_API rapport_code rapport_calendar_is_working(const rapport_calendar *cal, int64_t t, int *out,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Stores `cal` as `name` (1-100 characters), replacing the definition of a calendar of that name;
+ * logged in the change feed (entity "calendar", op "create" or "update"). */
+RAPPORT_API rapport_code rapport_db_calendar_save(rapport_db *db, const char *name, const rapport_calendar *cal,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+/* The calendar stored as `name` (NOT_FOUND when absent). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_calendar_get(rapport_db *db, const char *name, rapport_calendar **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every stored calendar, by name, as a JSON array of {"name", "calendar": <its JSON form>,
+ * "created_at", "updated_at"} (times RFC 3339 text). `*out_json` is owned by the caller
+ * (rapport_string_free). */
+RAPPORT_API rapport_code rapport_db_calendar_list(rapport_db *db, char **out_json,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+/* Deletes the calendar stored as `name` (NOT_FOUND when absent; op "delete" in the change feed). */
+RAPPORT_API rapport_code rapport_db_calendar_drop(rapport_db *db, const char *name,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "rapport/business_calendar.h"
 #include "rapport/change.h"
 #include "rapport/clock.h"
 #include "rapport/clv_store.h"
@@ -210,6 +211,14 @@ class Database {
   // Customers per stage per period [from, to), periods aligned in `zone`.
   absl::StatusOr<StageDistributionTable> StageDistribution(absl::Time from, absl::Time to, DistributionStep step,
                                                            absl::TimeZone zone = absl::UTCTimeZone()) const;
+  // Business calendars stored by name (include/rapport/business_calendar.h, docs/calendars.md).
+  // Creates the calendar or replaces the definition of the one of that name (checked first: a failed
+  // save stores nothing); logs entity "calendar", op "create" or "update".
+  absl::Status SaveCalendar(std::string_view name, const BusinessCalendarDef& def);
+  // NotFound for an unknown name. Cheap: parsed calendars are cached by definition.
+  absl::StatusOr<BusinessCalendar> GetCalendar(std::string_view name) const;
+  absl::StatusOr<std::vector<StoredCalendar>> Calendars() const;  // by name
+  absl::Status DropCalendar(std::string_view name);  // NotFound; logs op "delete"
 
   // Change feed.
   absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;

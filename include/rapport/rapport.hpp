@@ -2,6 +2,7 @@
 #ifndef RAPPORT_RAPPORT_HPP_
 #define RAPPORT_RAPPORT_HPP_
 
+#include "rapport/business_calendar.h"
 #include "rapport/change.h"
 #include "rapport/clock.h"
 #include "rapport/clv.h"

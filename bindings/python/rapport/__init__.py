@@ -13,6 +13,8 @@ Conventions:
   * analyses of pandas DataFrames computed in C++: :func:`rfm`, :func:`value_tiers`, :func:`cohorts`,
     :func:`repurchase_rate`, :func:`interpurchase_intervals`, :func:`churn`, :func:`funnel`,
     :func:`stage_funnel`, and charts of them in :mod:`rapport.plot` (docs/python-analytics.md);
+  * business calendars: :class:`BusinessCalendar` (working hours in a time zone, holidays, extra
+    working days) adds and measures working time; ``db.save_calendar`` stores one (docs/calendars.md);
   * customer lifetime value in :mod:`rapport.clv`: BG/NBD, Pareto/NBD, Gamma-Gamma, BG/BB (docs/python-clv.md).
 """
 
@@ -25,6 +27,7 @@ from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, Cust
                      SegmentDelta)
 from . import _core
 from ._segments import SEGMENT_FUNCTIONS, SEGMENT_KINDS, Expr, F, Frame, segment
+from ._calendars import WEEKDAYS, BusinessCalendar, StoredCalendar
 from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, open
 from ._analytics import (CLASSIC_RFM_SEGMENTS, COHORT_PERIODS, ChurnRate, FunnelResult, InterpurchaseIntervals,
                          RepurchaseRate, RfmSummary, StageFunnel, churn, cohorts, funnel, interpurchase_intervals,
@@ -42,6 +45,7 @@ CONTACT_KINDS: tuple[str, ...] = tuple(_core.CONTACT_KINDS)
 ACTIVITY_KINDS: tuple[str, ...] = tuple(_core.ACTIVITY_KINDS)
 
 __all__ = [
+    "BusinessCalendar", "StoredCalendar", "WEEKDAYS",
     "open", "Database", "Transaction", "ManualClock", "Actor", "UpsertResult",
     "Customer", "CustomerPage", "ContactPoint", "ContactRole", "CustomFieldDef", "ExternalId",
     "Money", "Order", "OrderItem", "Activity", "Change", "ImportReport", "ImportRowError", "RecordList",

@@ -9,7 +9,7 @@ import os as _os
 import threading as _threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from . import _clv_store, _core, _lifecycle
+from . import _calendars, _clv_store, _core, _lifecycle
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
@@ -749,6 +749,24 @@ class Database:
         ``expected_purchases_90d``, ``clv`` (NaN without a spend model) and ``churn_risk``;
         ``df.attrs`` holds the ``model`` name and ``as_of``."""
         return _clv_store.scores(self._db)
+
+    # -- business calendars ---------------------------------------------------------------------
+    def save_calendar(self, name: str, calendar: Any) -> None:
+        """Stores ``calendar`` (a BusinessCalendar, or its JSON form as a dict or text) as ``name``,
+        replacing the definition of a calendar of that name (change feed: entity "calendar")."""
+        self._db.save_calendar(name, _calendars.as_core(calendar))
+
+    def calendar(self, name: str) -> "_calendars.BusinessCalendar":
+        """The calendar stored as ``name`` (NotFoundError when there is none)."""
+        return _calendars.BusinessCalendar._wrap(self._db.calendar(name))
+
+    def calendars(self) -> "list[_calendars.StoredCalendar]":
+        """Every stored calendar, by name."""
+        return _calendars.stored(self._db.calendars())
+
+    def drop_calendar(self, name: str) -> None:
+        """Deletes the calendar stored as ``name`` (NotFoundError when there is none)."""
+        self._db.drop_calendar(name)
 
     # -- change feed ----------------------------------------------------------------------------
     def changes(self, after_seq: int = 0, limit: int = 1000, exclude_origin: str = "") -> RecordList:
