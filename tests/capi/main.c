@@ -131,6 +131,7 @@ int main(int argc, char **argv) {
       {"segment_scores", test_segment_scores}, {"analytics", test_analytics}, {"clv", test_clv},
       {"clv_store", test_clv_store},
       {"lifecycle", test_lifecycle},
+      {"rules", test_rules},
   };
   size_t i;
   int ran = 0;
