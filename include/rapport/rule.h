@@ -235,6 +235,13 @@ struct RuleActionCall {
   std::string params;  // the action's params, a JSON object as text
 };
 
+// JSON arrays of these: the documents the C ABI, the CLI and Python read (docs/rules.md). A rule is its
+// definition plus "id", "created_at" and "updated_at"; times are RFC 3339 UTC text.
+std::string RulesToJson(const std::vector<Rule>& rules);
+std::string OutcomesToJson(const std::vector<RuleOutcome>& outcomes);
+std::string RunsToJson(const std::vector<RuleRun>& runs);
+std::string OutboxToJson(const std::vector<OutboxMessage>& messages);
+
 }  // namespace rapport
 
 #endif  // RAPPORT_RULE_H_

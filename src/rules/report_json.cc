@@ -43,6 +43,15 @@ nlohmann::json RuleJson(const Rule& r) {
 
 }  // namespace internal
 
+std::string RulesToJson(const std::vector<Rule>& rules) { return internal::JsonArray(rules, internal::RuleJson); }
+std::string OutcomesToJson(const std::vector<RuleOutcome>& outcomes) {
+  return internal::JsonArray(outcomes, internal::OutcomeJson);
+}
+std::string RunsToJson(const std::vector<RuleRun>& runs) { return internal::JsonArray(runs, internal::RunJson); }
+std::string OutboxToJson(const std::vector<OutboxMessage>& messages) {
+  return internal::JsonArray(messages, internal::OutboxJson);
+}
+
 std::string TickReport::ToJson() const {
   nlohmann::json j = {{"run_id", run_id}, {"now", internal::FormatTimestamp(now)}, {"events", events},
                       {"fired", fired}, {"failed", failed}, {"skipped", skipped}, {"notifications", notifications},

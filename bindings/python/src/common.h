@@ -114,6 +114,7 @@ void RegisterAnalytics(py::module_& m);
 void RegisterClv(py::module_& m);
 void RegisterClvStore(py::class_<PyDatabase>& cls);
 void RegisterLifecycle(py::module_& m, py::class_<PyDatabase>& cls);
+void RegisterRules(py::class_<PyDatabase>& cls);
 
 }  // namespace rapport::python
 

@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterClv(m);
   rp::RegisterClvStore(cls);
   rp::RegisterLifecycle(m, cls);
+  rp::RegisterRules(cls);
 }
