@@ -98,7 +98,7 @@ absl::StatusOr<std::vector<OutboxMessage>> ClaimOutbox(const WriteContext& ctx, 
     RETURN_IF_ERROR(st.Run());
     m.status = OutboxStatus::kClaimed;
     m.attempts += 1;
-    m.claimed_at = ctx.now;
+    m.claimed_at = FromMicros(ToMicros(ctx.now));
     ids.push_back(m.id);
   }
   ChangeEntry e{"outbox", 0, 0, "claim", {"status"}, nullptr, {{"ids", ids}}};
