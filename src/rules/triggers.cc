@@ -1,6 +1,8 @@
 #include "rules/triggers.h"
 
 #include <map>
+
+#include "absl/container/flat_hash_map.h"
 #include <optional>
 
 #include "base/json_value.h"
@@ -150,39 +152,47 @@ absl::Status TimeCandidates(const StoredRule& stored, const CustomerFrame& frame
     }
     return absl::OkStatus();
   }
-  // Annual: the customer's own zone when its field holds a valid one.
+  // Annual: the customer's own zone when its field holds a valid one, else the tenant's (zone 0). The
+  // latest occurrence is computed once per (zone, month, day), not once per customer.
   const Column* zones = t.time_zone_field.empty() ? nullptr : frame.Find(t.time_zone_field);
-  std::map<std::string, std::optional<absl::TimeZone>, std::less<>> loaded;
-  auto zone_of = [&](size_t row) -> absl::TimeZone {
+  std::vector<absl::TimeZone> zone_list{tenant};
+  absl::flat_hash_map<std::string, int> zone_index;
+  auto zone_of = [&](size_t row) -> int {
     std::optional<std::string_view> name;
-    if (zones == nullptr) return tenant;
+    if (zones == nullptr) return 0;
     if (const auto* text = std::get_if<TextColumn>(zones)) name = text->Get(row);
     if (const auto* cat = std::get_if<CategoryColumn>(zones)) name = cat->Get(row);
-    if (!name || name->empty()) return tenant;
-    auto it = loaded.find(*name);
-    if (it == loaded.end()) {
+    if (!name || name->empty()) return 0;
+    auto it = zone_index.find(AsAbsl(*name));
+    if (it == zone_index.end()) {
       absl::TimeZone z;
-      std::optional<absl::TimeZone> got;
-      if (absl::LoadTimeZone(std::string(*name), &z)) got = z;
-      it = loaded.emplace(std::string(*name), got).first;
+      int index = 0;
+      if (absl::LoadTimeZone(std::string(*name), &z)) {
+        index = static_cast<int>(zone_list.size());
+        zone_list.push_back(z);
+      }
+      it = zone_index.emplace(std::string(*name), index).first;
     }
-    return it->second.value_or(tenant);
+    return it->second;
   };
-  // (zone, month, day) -> the latest occurrence: computed once for everyone sharing them.
-  std::map<std::tuple<std::string, int, int>, absl::Time> latest;
+  constexpr int kSlots = 13 * 32;  // month * 32 + day
+  std::vector<std::vector<int64_t>> latest;  // per zone, per slot; kNullTime until computed
+  const absl::CivilDay epoch(1970, 1, 1);
   for (size_t row = 0; row < frame.rows(); ++row) {
     const int64_t v = times->values[row];
     if (v == kNullTime) continue;
-    const absl::CivilDay day = absl::ToCivilDay(FromMicros(v), absl::UTCTimeZone());
-    const absl::TimeZone zone = zone_of(row);
-    auto key = std::make_tuple(zone.name(), day.month(), day.day());
-    auto it = latest.find(key);
-    if (it == latest.end()) {
-      it = latest.emplace(key, LatestAnnual(day.month(), day.day(), t.hour, t.minute, zone, now)).first;
+    const int64_t days = v >= 0 ? v / kMicrosPerDay : -((-v + kMicrosPerDay - 1) / kMicrosPerDay);
+    const absl::CivilDay day = epoch + days;
+    const int zone = zone_of(row);
+    if (latest.size() <= static_cast<size_t>(zone)) latest.resize(zone + 1);
+    std::vector<int64_t>& slots = latest[zone];
+    if (slots.empty()) slots.assign(kSlots, kNullTime);
+    int64_t& due = slots[day.month() * 32 + day.day()];
+    if (due == kNullTime) {
+      due = ToMicros(LatestAnnual(day.month(), day.day(), t.hour, t.minute, zone_list[zone], now));
     }
-    const int64_t due = ToMicros(it->second);
     if (due > watermark && due <= now_us) {
-      out.push_back({frame.ids[row], due, StrCat(t.field, " ", FormatLocal(it->second, zone))});
+      out.push_back({frame.ids[row], due, StrCat(t.field, " ", FormatLocal(FromMicros(due), zone_list[zone]))});
     }
   }
   return absl::OkStatus();
