@@ -9,7 +9,8 @@
 namespace rapport::internal {
 
 // A local time of day on a civil day in `zone`. A time a DST change skips or repeats resolves as
-// absl::FromCivil does (a skipped time moves forward by the gap; a repeated one is the earlier instant).
+// absl::FromCivil does (a skipped time is the transition instant, e.g. 02:30 on a spring-forward night
+// at 02:00 is 03:00 in the new offset; a repeated one is the earlier instant).
 absl::Time LocalInstant(absl::CivilDay day, int hour, int minute, absl::TimeZone zone);
 
 // The last scheduled instant at or before `now` (daily, weekly on the weekday, monthly on the day —

@@ -380,3 +380,52 @@ TEST(RuleRestart, ClosingAndReopeningKeepsExactlyOnce) {
 
 }  // namespace
 }  // namespace rapport
+
+namespace rapport {
+namespace {
+
+using testing::At;
+using testing::MustRule;
+using testing::Person;
+using testing::TagsOf;
+using testing::TestDb;
+
+TEST(RuleLifecycle, DisabledRulesDoNotFireAndReEnabledOnesDoNotCatchUp) {
+  TestDb t;
+  ASSERT_OK(t.db.SaveRule(MustRule(R"({"name": "daily", "trigger": {"type": "schedule", "every": "daily", "at": "09:00"},
+    "actions": [{"type": "add_tag", "tag": "d"}]})")));
+  ASSERT_OK(t.db.SaveRule(MustRule(R"({"name": "welcome", "trigger": {"type": "event", "event": "customer_created"},
+    "actions": [{"type": "add_tag", "tag": "w"}]})")));
+  ASSERT_OK(t.db.EnableRule("daily", false));
+  ASSERT_OK(t.db.EnableRule("welcome", false));
+  ASSERT_OK_AND_ASSIGN(ann, t.db.CreateCustomer(Person("ann")));
+  ASSERT_OK_AND_ASSIGN(r1, t.db.Tick(At(2025, 1, 2, 10)));
+  EXPECT_EQ(r1.fired, 0);
+  t.clock->Set(At(2025, 1, 3));
+  ASSERT_OK(t.db.EnableRule("daily"));
+  ASSERT_OK(t.db.EnableRule("welcome"));
+  ASSERT_OK_AND_ASSIGN(r2, t.db.Tick(At(2025, 1, 3, 8)));
+  EXPECT_EQ(r2.fired, 0);  // neither the 2 January schedule nor ann's creation
+  ASSERT_OK_AND_ASSIGN(r3, t.db.Tick(At(2025, 1, 3, 9)));
+  EXPECT_EQ(r3.fired, 1);
+  EXPECT_THAT(TagsOf(t.db, ann.id), ::testing::ElementsAre("d"));
+}
+
+TEST(RuleLifecycle, StageChangesAndDeletedCustomers) {
+  TestDb t;
+  ASSERT_OK(t.db.SaveRule(MustRule(R"({"name": "activated", "trigger": {"type": "event", "event": "stage_changed", "to": "active"},
+    "actions": [{"type": "add_tag", "tag": "active"}]})")));
+  ASSERT_OK_AND_ASSIGN(ann, t.db.CreateCustomer(Person("ann")));
+  ASSERT_OK_AND_ASSIGN(bob, t.db.CreateCustomer(Person("bob")));
+  ASSERT_OK(t.db.UpdateCustomer(ann.id, CustomerPatch().Set("lifecycle_stage", "active")));
+  ASSERT_OK(t.db.UpdateCustomer(bob.id, CustomerPatch().Set("lifecycle_stage", "active")));
+  ASSERT_OK(t.db.UpdateCustomer(ann.id, CustomerPatch().Set("lifecycle_stage", "dormant")));
+  ASSERT_OK(t.db.DeleteCustomer(bob.id));
+  ASSERT_OK_AND_ASSIGN(r, t.db.Tick(At(2025, 1, 2)));
+  EXPECT_EQ(r.fired, 1);  // ann once; bob is gone
+  EXPECT_THAT(TagsOf(t.db, ann.id), ::testing::ElementsAre("active"));
+  EXPECT_TRUE(testing::Ledger(t.db).size() == 1);
+}
+
+}  // namespace
+}  // namespace rapport
