@@ -1945,6 +1945,90 @@ RAPPORT_API rapport_code rapport_db_calendar_list(rapport_db *db, char **out_jso
 RAPPORT_API rapport_code rapport_db_calendar_drop(rapport_db *db, const char *name,
                                                   rapport_error **err) RAPPORT_NOEXCEPT;
 
+/* ---- Automation rules, ticks and the outbox (docs/rules.md, docs/c-api-rules.md) ----
+ * Rules cross the boundary as JSON (the form docs/rules.md describes). Every `char **out_json` is
+ * OWNED by the caller (rapport_string_free). Times are int64_t microseconds UTC. */
+
+/* Creates the rule, or replaces the one of that name. Invalid definitions are INVALID_ARGUMENT with a
+ * message naming the member ("trigger.day: 0 is not a day of the month (1 to 31)", "condition: ...");
+ * nothing is stored then. `out_json` may be NULL; otherwise it receives the stored rule. */
+RAPPORT_API rapport_code rapport_db_rule_save(rapport_db *db, const char *rule_json, char **out_json,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+/* The rule `name` as JSON (with "id", "created_at", "updated_at"); NOT_FOUND for an unknown name. */
+RAPPORT_API rapport_code rapport_db_rule_get(rapport_db *db, const char *name, char **out_json,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every rule, by name, as a JSON array. */
+RAPPORT_API rapport_code rapport_db_rule_list(rapport_db *db, char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Deletes the rule and its ledger; NOT_FOUND for an unknown name. */
+RAPPORT_API rapport_code rapport_db_rule_drop(rapport_db *db, const char *name, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Enables (non-zero) or disables the rule. A re-enabled rule starts from now. */
+RAPPORT_API rapport_code rapport_db_rule_enable(rapport_db *db, const char *name, int enabled,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* One deterministic pass of the automation engine as of `now`. The report is a JSON object: run_id,
+ * now, events, fired, failed, skipped, notifications, tasks_created, reminders, rules (per rule
+ * counts), outcomes (at most 1000) and outcomes_truncated. `now` before the last tick's now is
+ * INVALID_ARGUMENT and nothing is done. `out_report_json` may be NULL. */
+RAPPORT_API rapport_code rapport_db_tick(rapport_db *db, int64_t now, char **out_report_json,
+                                         rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The tenant's time zone (IANA name, "UTC" until set): schedules and annual triggers use it. */
+RAPPORT_API rapport_code rapport_db_time_zone_set(rapport_db *db, const char *zone, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_time_zone_get(rapport_db *db, char **out_zone, rapport_error **err) RAPPORT_NOEXCEPT;
+
+typedef enum rapport_rule_outcome_status {
+  RAPPORT_RULE_OUTCOME_ANY = -1, /* a query filter: every status */
+  RAPPORT_RULE_OUTCOME_FIRED = 0,
+  RAPPORT_RULE_OUTCOME_RETRYING = 1,
+  RAPPORT_RULE_OUTCOME_FAILED = 2, /* given up after the rule's max attempts */
+  RAPPORT_RULE_OUTCOME_SKIPPED = 3, /* held back by the rule's limit */
+  RAPPORT_RULE_OUTCOME_INT_MAX_ = 0x7FFFFFFF
+} rapport_rule_outcome_status;
+
+typedef struct rapport_rule_outcome_query {
+  uint32_t struct_size; /* set by rapport_rule_outcome_query_init */
+  const char *rule;     /* NULL or "": every rule */
+  int64_t customer;     /* 0: every customer */
+  int32_t status;       /* a rapport_rule_outcome_status; default RAPPORT_RULE_OUTCOME_ANY */
+  int64_t since;        /* outcomes whose last attempt is at or after this; default RAPPORT_NULL_TIME (any) */
+  int64_t after_id;     /* paging: outcomes with ids greater than this; default 0 */
+  int32_t limit;        /* default 1000 */
+} rapport_rule_outcome_query;
+
+RAPPORT_API void rapport_rule_outcome_query_init(rapport_rule_outcome_query *query) RAPPORT_NOEXCEPT;
+/* The ledger: what fired, for whom, why, as a JSON array of {id, rule, customer, occurrence, trigger,
+ * status, attempts, error, first_at, last_at, next_retry_at}. `query` may be NULL (defaults). */
+RAPPORT_API rapport_code rapport_db_rule_outcomes(rapport_db *db, const rapport_rule_outcome_query *query,
+                                                  char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The last `limit` ticks, newest first, as a JSON array. */
+RAPPORT_API rapport_code rapport_db_rule_runs(rapport_db *db, int32_t limit, char **out_json,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+
+typedef enum rapport_outbox_status {
+  RAPPORT_OUTBOX_ANY = -1, /* a query filter: every status */
+  RAPPORT_OUTBOX_PENDING = 0,
+  RAPPORT_OUTBOX_CLAIMED = 1,
+  RAPPORT_OUTBOX_DELIVERED = 2,
+  RAPPORT_OUTBOX_FAILED = 3,
+  RAPPORT_OUTBOX_INT_MAX_ = 0x7FFFFFFF
+} rapport_outbox_status;
+
+/* Outbox messages with ids greater than `after_id` (status a rapport_outbox_status filter), at most
+ * `limit`, as a JSON array of {id, channel, recipient_kind, recipient, customer, subject, body, source,
+ * occurrence, created_at, status, attempts, error, claimed_at, delivered_at}. */
+RAPPORT_API rapport_code rapport_db_outbox_list(rapport_db *db, int32_t status, int64_t after_id, int32_t limit,
+                                                char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The drain protocol: claim takes up to `limit` pending messages (oldest first) and marks them claimed,
+ * so no later claim returns them; deliver them, then ack the delivered ids, or fail one (`retry`
+ * non-zero puts it back to pending, zero marks it failed for good). Ack and fail of a message that is
+ * not claimed are FAILED_PRECONDITION (nothing changes); unknown ids NOT_FOUND. */
+RAPPORT_API rapport_code rapport_db_outbox_claim(rapport_db *db, int32_t limit, char **out_json,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_outbox_ack(rapport_db *db, const int64_t *ids, size_t count,
+                                               rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_outbox_fail(rapport_db *db, int64_t id, const char *error, int retry,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -3,6 +3,7 @@
 #define RAPPORT_DATABASE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "rapport/frame_options.h"
 #include "rapport/import.h"
 #include "rapport/lifecycle.h"
+#include "rapport/rule.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
 #include "rapport/timeline.h"
@@ -47,6 +49,10 @@ struct SegmentOptions {
 };
 
 class Database;
+
+// A plugin action for automation rules (RuleActionKind::kPlugin): runs inside the firing's savepoint with
+// a handle acting as the rule; a non-OK status fails the firing (its effects roll back, it is retried).
+using RuleActionFn = std::function<absl::Status(Database& db, const RuleActionCall& call)>;
 
 // A transaction spanning several calls on one thread. Calls made on the same thread while it is
 // open join it; other threads' writes wait. Rolled back on destruction unless committed; hooks and
@@ -228,6 +234,37 @@ class Database {
   absl::StatusOr<int64_t> ConsumerCursor(std::string_view name) const;
   absl::Status AckConsumer(std::string_view name, int64_t seq);
   absl::Status DropConsumer(std::string_view name);
+
+  // Automation rules (include/rapport/rule.h, docs/rules.md).
+  // Creates the rule, or replaces the one of that name (keeping its ledger, cursor and watermark). The
+  // definition is checked first (condition against the fields and saved segments, field names, lists,
+  // plugins, templates); nothing is stored when it fails.
+  absl::StatusOr<Rule> SaveRule(const RuleDef& def);
+  absl::StatusOr<Rule> GetRule(std::string_view name) const;  // NotFound
+  absl::StatusOr<std::vector<Rule>> Rules() const;             // by name
+  // Deletes the rule with its ledger (NotFound for an unknown name).
+  absl::Status DropRule(std::string_view name);
+  // A re-enabled rule starts from now: what fell due while it was disabled does not fire.
+  absl::Status EnableRule(std::string_view name, bool enabled = true);
+  absl::StatusOr<std::vector<RuleOutcome>> RuleOutcomes(const RuleOutcomeQuery& query = {}) const;
+  absl::StatusOr<std::vector<RuleRun>> RuleRuns(int limit = 100) const;  // newest first
+  // Registers a plugin action for this open database (not stored: register again after reopening).
+  absl::Status RegisterRuleAction(std::string_view name, RuleActionFn fn);
+  // One deterministic pass of the automation engine as of `now` (see docs/rules.md for the order of
+  // work). InvalidArgument, and nothing done, when `now` is before the last tick's now.
+  absl::StatusOr<TickReport> Tick(absl::Time now);
+  // The tenant's time zone (IANA name; "UTC" until set): schedules and annual triggers use it.
+  absl::Status SetTimeZone(std::string_view zone);
+  absl::StatusOr<std::string> TimeZone() const;
+
+  // The outbox: messages rules write for the host to deliver (docs/rules.md, "The outbox protocol").
+  absl::StatusOr<std::vector<OutboxMessage>> Outbox(const OutboxQuery& query = {}) const;
+  // Takes up to `limit` pending messages, oldest first: they become claimed and are not handed out again.
+  absl::StatusOr<std::vector<OutboxMessage>> ClaimOutbox(int limit = 100);
+  // Claimed messages were delivered. FailedPrecondition (nothing changes) unless every id is claimed.
+  absl::Status AckOutbox(const std::vector<int64_t>& ids);
+  // A claimed message could not be delivered: back to pending (retry) or failed for good.
+  absl::Status FailOutbox(int64_t id, std::string_view error, bool retry = true);
 
   // Groups calls on this thread into one transaction (see Transaction).
   absl::StatusOr<Transaction> Begin();

@@ -17,6 +17,7 @@
 #include "rapport/lifecycle.h"
 #include "rapport/retention.h"
 #include "rapport/rfm.h"
+#include "rapport/rule.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
 #include "rapport/timeline.h"

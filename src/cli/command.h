@@ -45,6 +45,9 @@ const Command& CohortsCommand();
 const Command& FunnelCommand();
 const Command& StageFunnelCommand();
 const Command& ClvCommand();
+const Command& TickCommand();
+const Command& RulesCommand();
+const Command& OutboxCommand();
 const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.

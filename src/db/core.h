@@ -22,6 +22,9 @@
 
 namespace rapport::internal {
 
+class RuleActionRegistry;
+std::shared_ptr<RuleActionRegistry> MakeRuleActionRegistry();
+
 inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
 
 // Runs a statement kept prepared on `conn` (BEGIN and COMMIT of every read would otherwise be parsed
@@ -144,9 +147,12 @@ class Core {
   bool WritingOnThisThread() const { return HeldByThisThread(); }
   // The customer frame segments are evaluated on (see FrameCache).
   FrameCache& frame_cache() const { return *frame_cache_; }
+  // Plugin actions of automation rules registered on this open database.
+  RuleActionRegistry& rule_actions() const { return *rule_actions_; }
 
  private:
   std::unique_ptr<FrameCache> frame_cache_ = std::make_unique<FrameCache>();
+  std::shared_ptr<RuleActionRegistry> rule_actions_ = MakeRuleActionRegistry();
 };
 
 template <typename F>

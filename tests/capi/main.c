@@ -131,7 +131,8 @@ int main(int argc, char **argv) {
       {"segment_scores", test_segment_scores}, {"analytics", test_analytics}, {"clv", test_clv},
       {"clv_store", test_clv_store},
       {"lifecycle", test_lifecycle},
-      {"clv_store", test_clv_store}, {"calendars", test_calendars},
+      {"calendars", test_calendars},
+      {"rules", test_rules},
   };
   size_t i;
   int ran = 0;

@@ -33,7 +33,7 @@ lacks() {
 }
 lines() { if [[ -z $1 ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
-COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel clv demo)
+COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel clv tick rules outbox demo)
 
 case_help() {
   run 0 --help
@@ -936,6 +936,51 @@ case_clv() {
   contains "$OUT" "dropped model 'q3' and its scores" "drop"
   run 0 clv scores cdnow.db
   contains "$OUT" "(no model applied yet: rapport clv apply DB NAME)" "no scores after drop"
+}
+
+case_rules() {
+  run 0 init crm.db
+  cat > welcome.json <<'JSON'
+{"name": "welcome", "trigger": {"type": "event", "event": "customer_created"},
+ "actions": [{"type": "notify", "channel": "email", "body": "Hello {{name}}"}]}
+JSON
+  cat > bad.json <<'JSON'
+{"name": "bad", "trigger": {"type": "schedule", "every": "daily", "at": "25:00"}, "actions": [{"type": "add_tag", "tag": "x"}]}
+JSON
+  run 0 rules save crm.db welcome.json
+  contains "$OUT" '"name":"welcome"' "rules save"
+  run 1 rules save crm.db bad.json
+  contains "$ERR" 'rapport: bad.json: trigger.at: "25:00" is not a time of day (HH:MM, 00:00 to 23:59)' "bad rule"
+  run 0 rules list crm.db
+  [[ $(lines "$OUT") == 1 ]] || fail "rules list: $OUT"
+  printf 'n\nAnn\nBob\n' > people.csv
+  run 0 import crm.db people.csv --map n=name
+  run 2 tick crm.db
+  contains "$ERR" "--now TIME is required" "tick without --now"
+  run 0 tick crm.db --now 2030-01-01T00:00:00Z
+  contains "$OUT" '"fired": 2' "tick report"
+  run 0 tick crm.db --now 2030-01-01T00:00:00Z
+  contains "$OUT" '"fired": 0' "tick again"
+  run 1 tick crm.db --now 2029-01-01T00:00:00Z
+  contains "$ERR" "time does not go backwards" "tick backwards"
+  run 0 rules outcomes crm.db --rule welcome --status fired
+  [[ $(lines "$OUT") == 2 ]] || fail "outcomes: $OUT"
+  run 0 rules runs crm.db
+  [[ $(lines "$OUT") == 2 ]] || fail "runs: $OUT"
+  run 0 outbox claim crm.db --limit 1
+  contains "$OUT" '"body":"Hello Ann"' "claim"
+  contains "$OUT" '"status":"claimed"' "claim"
+  run 0 outbox ack crm.db 1
+  run 1 outbox ack crm.db 1
+  contains "$ERR" "outbox message 1: is delivered, not claimed" "ack twice"
+  run 0 outbox crm.db --status pending
+  [[ $(lines "$OUT") == 1 ]] || fail "pending: $OUT"
+  contains "$OUT" '"body":"Hello Bob"' "pending"
+  run 0 rules show crm.db welcome
+  contains "$OUT" '"event": "customer_created"' "rules show"
+  run 0 rules drop crm.db welcome
+  run 1 rules show crm.db welcome
+  contains "$ERR" 'rule "welcome": not found' "dropped"
 }
 
 "case_$CASE"

@@ -10,6 +10,7 @@ import threading as _threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from . import _calendars, _clv_store, _core, _lifecycle
+from . import _clv_store, _core, _lifecycle, _rules
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
@@ -767,6 +768,69 @@ class Database:
     def drop_calendar(self, name: str) -> None:
         """Deletes the calendar stored as ``name`` (NotFoundError when there is none)."""
         self._db.drop_calendar(name)
+    # -- automation rules and the outbox -------------------------------------------------------
+    # Rules are dicts in the JSON form of docs/rules.md; rapport/_rules.py does the conversions.
+    def save_rule(self, rule: Mapping[str, Any] | str) -> dict:
+        """Creates the rule (a dict or JSON text), or replaces the one of that name. A bad definition
+        raises ValidationError naming the member (e.g. "trigger.day: 0 is not a day of the month (1 to
+        31)") and stores nothing. Returns the stored rule."""
+        return _rules.rules(self._db.rule_save_json(_rules.rule_json(rule)))[0]
+
+    def rule(self, name: str) -> dict:
+        """The rule ``name`` (NotFoundError when there is none)."""
+        return _rules.rules(self._db.rule(name))[0]
+
+    def rules(self) -> list[dict]:
+        """Every rule, by name."""
+        return _rules.rules(self._db.rules())
+
+    def drop_rule(self, name: str) -> None:
+        """Deletes the rule and its ledger (NotFoundError for an unknown name)."""
+        self._db.rule_drop(name)
+
+    def enable_rule(self, name: str, enabled: bool = True) -> None:
+        """Enables or disables a rule; a re-enabled rule starts from now (no catching up)."""
+        self._db.rule_enable(name, bool(enabled))
+
+    def tick(self, now: _dt.datetime) -> dict:
+        """One deterministic pass of the automation engine as of ``now`` (an aware datetime; never
+        before the last tick's). Returns the report: counts, per-rule counts and the outcomes."""
+        return _rules.report(self._db.tick(to_micros(now, "now")))
+
+    def rule_outcomes(self, rule: str | None = None, *, customer: int | None = None, status: str | None = None,
+                      since: Any = None, after_id: int = 0, limit: int = 1000):
+        """What fired, for whom and why: the ledger as a pandas DataFrame (id, rule, customer,
+        occurrence, trigger, status, attempts, error, first_at, last_at, next_retry_at)."""
+        return _rules.outcomes(self._db, rule, customer, status, since, after_id, limit)
+
+    def rule_runs(self, limit: int = 100) -> list[dict]:
+        """The last ticks, newest first."""
+        return _rules.runs(self._db.rule_runs(limit))
+
+    def set_time_zone(self, zone: str) -> None:
+        """The tenant's time zone (IANA name) for schedules and annual triggers."""
+        self._db.set_time_zone(zone)
+
+    def time_zone(self) -> str:
+        """The tenant's time zone ("UTC" until set)."""
+        return self._db.time_zone()
+
+    def outbox(self, status: str | None = None, *, after_id: int = 0, limit: int = 1000) -> list[dict]:
+        """Outbox messages (optionally of one status: pending, claimed, delivered, failed), by id."""
+        return _rules.messages(self._db.outbox(_rules.outbox_status(status), after_id, limit))
+
+    def claim_outbox(self, limit: int = 100) -> list[dict]:
+        """Takes up to ``limit`` pending messages, oldest first; they are not handed out again. Deliver
+        them, then :meth:`ack_outbox` (or :meth:`fail_outbox`)."""
+        return _rules.messages(self._db.claim_outbox(limit))
+
+    def ack_outbox(self, ids: int | Iterable[int]) -> None:
+        """Claimed messages were delivered (StageGateError, and nothing changes, unless all are claimed)."""
+        self._db.ack_outbox(_rules.ids(ids))
+
+    def fail_outbox(self, message_id: int, error: str, *, retry: bool = True) -> None:
+        """A claimed message could not be delivered: back to pending (``retry``) or failed for good."""
+        self._db.fail_outbox(message_id, error, bool(retry))
 
     # -- change feed ----------------------------------------------------------------------------
     def changes(self, after_seq: int = 0, limit: int = 1000, exclude_origin: str = "") -> RecordList:

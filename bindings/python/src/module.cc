@@ -18,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterClvStore(cls);
   rp::RegisterLifecycle(m, cls);
   rp::RegisterCalendars(m, cls);
+  rp::RegisterRules(cls);
 }

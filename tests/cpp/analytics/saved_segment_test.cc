@@ -200,7 +200,8 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   {  // Make it what schema version 1 left on disk.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE calendars; DROP TABLE lifecycle_history; DROP TABLE lifecycle_models; "
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE calendars; DROP TABLE outbox; DROP TABLE rule_cursor; DROP TABLE rule_runs; DROP TABLE rule_firings; DROP TABLE rules; "
+                           "DROP TABLE settings; DROP TABLE lifecycle_history; DROP TABLE lifecycle_models; "
                            "DROP TABLE customer_scores; DROP TABLE clv_models; DROP TABLE segment_members; DROP TABLE segments; "
                            "PRAGMA user_version = 1", nullptr, nullptr, nullptr),
               SQLITE_OK);
