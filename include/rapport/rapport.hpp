@@ -17,6 +17,7 @@
 #include "rapport/rfm.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
+#include "rapport/task.h"
 #include "rapport/timeline.h"
 #include "rapport/types.h"
 #include "rapport/value.h"
