@@ -273,9 +273,11 @@ absl::StatusOr<Task> CloseTask(const WriteContext& ctx, TaskId id, TaskStatus to
 }
 
 absl::StatusOr<std::vector<Task>> ClaimDueReminders(const WriteContext& ctx, absl::Time now) {
-  // The terms repeat the partial index's WHERE so that SQLite reads tasks_pending_reminders.
+  // The terms repeat the partial index's WHERE, and INDEXED BY keeps the planner from preferring
+  // tasks_status_due (every open task) when the table has no statistics.
   ASSIGN_OR_RETURN(Statement * due, ctx.conn.Cached(
-      "SELECT id FROM tasks WHERE status = 'open' AND reminded_at IS NULL AND remind_at IS NOT NULL "
+      "SELECT id FROM tasks INDEXED BY tasks_pending_reminders WHERE status = 'open' AND reminded_at IS NULL "
+      "AND remind_at IS NOT NULL "
       "AND remind_at <= ? ORDER BY remind_at, id"));
   due->Bind(1, ToMicros(now));
   std::vector<TaskId> ids;

@@ -200,7 +200,7 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   {  // Make it what schema version 1 left on disk.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE customer_scores; DROP TABLE clv_models; DROP TABLE segment_members; DROP TABLE segments; "
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE tasks; DROP TABLE customer_scores; DROP TABLE clv_models; DROP TABLE segment_members; DROP TABLE segments; "
                            "PRAGMA user_version = 1", nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(raw);
@@ -215,7 +215,7 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   {  // Version 3's tables are there and empty.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(raw, "SELECT 1 FROM clv_models; SELECT 1 FROM customer_scores", nullptr, nullptr, nullptr),
+    EXPECT_EQ(sqlite3_exec(raw, "SELECT 1 FROM clv_models; SELECT 1 FROM customer_scores; SELECT 1 FROM tasks", nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(raw);
   }
