@@ -129,7 +129,7 @@ int main(int argc, char **argv) {
       {"timeline", test_timeline}, {"import", test_import},     {"changes", test_changes},
       {"null", test_null},       {"threads", test_threads},   {"segments", test_segments},
       {"segment_scores", test_segment_scores}, {"analytics", test_analytics}, {"clv", test_clv},
-      {"clv_store", test_clv_store},
+      {"clv_store", test_clv_store}, {"tasks", test_tasks},
   };
   size_t i;
   int ran = 0;
