@@ -45,6 +45,7 @@ const Command& CohortsCommand();
 const Command& FunnelCommand();
 const Command& StageFunnelCommand();
 const Command& ClvCommand();
+const Command& TasksCommand();
 const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.

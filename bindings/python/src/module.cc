@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterAnalytics(m);
   rp::RegisterClv(m);
   rp::RegisterClvStore(cls);
+  rp::RegisterTasks(m, cls);
 }
