@@ -2028,6 +2028,210 @@ RAPPORT_API rapport_code rapport_db_outbox_ack(rapport_db *db, const int64_t *id
                                                rapport_error **err) RAPPORT_NOEXCEPT;
 RAPPORT_API rapport_code rapport_db_outbox_fail(rapport_db *db, int64_t id, const char *error, int retry,
                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* ---------------------------------------------------------------------------------------------
+ * Tasks and reminders (docs/tasks.md, docs/c-api-tasks.md)
+ *
+ * A task is work someone has to do: a title, optionally a customer, a reference to a lead, deal or
+ * ticket, an owner (user id) or team, a due time and a reminder time. Tasks are open, then done or
+ * cancelled (one way). Every write logs a change (entity "task"; ops "create", "update",
+ * "complete", "cancel", "remind"); a failed call changes nothing.
+ * - Ids and user ids are positive; 0 means "none" in drafts, patches and accessors.
+ * - Times are int64_t microseconds UTC; RAPPORT_NULL_TIME means "none" (no due time, no reminder)
+ *   in drafts, patches and accessors.
+ * - rapport_task handles are immutable snapshots, freed with rapport_task_free. A rapport_task_list
+ *   owns its tasks: rapport_task_list_at BORROWS one, valid until the list is freed.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Values are stable. The _INT_MAX_ members are not values: they make every int a value of the type,
+ * so a wrong value from a caller is an INVALID_ARGUMENT error, not undefined behaviour. */
+typedef enum rapport_task_priority {
+  RAPPORT_TASK_PRIORITY_LOW = 0,
+  RAPPORT_TASK_PRIORITY_NORMAL = 1,
+  RAPPORT_TASK_PRIORITY_HIGH = 2,
+  RAPPORT_TASK_PRIORITY_URGENT = 3,
+  RAPPORT_TASK_PRIORITY_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_priority;
+
+typedef enum rapport_task_status {
+  RAPPORT_TASK_OPEN = 0,
+  RAPPORT_TASK_DONE = 1,
+  RAPPORT_TASK_CANCELLED = 2,
+  RAPPORT_TASK_STATUS_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_status;
+
+/* What a task refers to besides its customer (leads, deals and tickets are later entities: the
+ * reference is stored, not checked for existence). */
+typedef enum rapport_task_ref_kind {
+  RAPPORT_TASK_REF_NONE = 0,
+  RAPPORT_TASK_REF_LEAD = 1,
+  RAPPORT_TASK_REF_DEAL = 2,
+  RAPPORT_TASK_REF_TICKET = 3,
+  RAPPORT_TASK_REF_KIND_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_ref_kind;
+
+typedef struct rapport_task rapport_task;
+typedef struct rapport_task_list rapport_task_list;
+
+typedef struct rapport_task_draft {
+  uint32_t struct_size;           /* set by rapport_task_draft_init */
+  const char *title;              /* required: non-empty, at most 500 characters */
+  int64_t customer;               /* 0: none; otherwise a live customer (NOT_FOUND "customer: ...") */
+  rapport_task_ref_kind ref_kind; /* default RAPPORT_TASK_REF_NONE */
+  int64_t ref_id;                 /* positive when ref_kind is set */
+  int64_t owner;                  /* a user id; 0: none */
+  const char *team;               /* a team key; NULL or "": none */
+  int64_t due;                    /* RAPPORT_NULL_TIME (default): none */
+  int64_t remind_at;              /* RAPPORT_NULL_TIME (default): no reminder */
+  rapport_task_priority priority; /* default RAPPORT_TASK_PRIORITY_NORMAL */
+  const char *notes;              /* NULL: "" */
+  const char *created_by_rule;    /* the rule that made it; NULL or "": made by hand */
+} rapport_task_draft;
+
+RAPPORT_API void rapport_task_draft_init(rapport_task_draft *draft) RAPPORT_NOEXCEPT;
+
+/* The members a patch changes: `set` is an OR of these; members not named are ignored. To clear a
+ * member, name it and give "none" (0, NULL / "", RAPPORT_NULL_TIME, RAPPORT_TASK_REF_NONE). */
+#define RAPPORT_TASK_SET_TITLE 0x001u
+#define RAPPORT_TASK_SET_CUSTOMER 0x002u
+#define RAPPORT_TASK_SET_REF 0x004u /* ref_kind and ref_id */
+#define RAPPORT_TASK_SET_OWNER 0x008u
+#define RAPPORT_TASK_SET_TEAM 0x010u
+#define RAPPORT_TASK_SET_DUE 0x020u
+#define RAPPORT_TASK_SET_REMIND_AT 0x040u
+#define RAPPORT_TASK_SET_PRIORITY 0x080u
+#define RAPPORT_TASK_SET_NOTES 0x100u
+
+typedef struct rapport_task_patch {
+  uint32_t struct_size; /* set by rapport_task_patch_init */
+  uint32_t set;         /* RAPPORT_TASK_SET_* bits; default 0 (nothing) */
+  const char *title;
+  int64_t customer;
+  rapport_task_ref_kind ref_kind;
+  int64_t ref_id;
+  int64_t owner;
+  const char *team;
+  int64_t due;
+  /* A different reminder time re-arms the reminder (it fires again); the stored time changes nothing. */
+  int64_t remind_at;
+  rapport_task_priority priority;
+  const char *notes;
+  /* Non-zero: when the due time moves and remind_at is not set, a reminder that has not fired moves
+   * by the same amount. Default 0: the reminder stays. */
+  int move_reminder_with_due;
+  int64_t expected_version; /* >= 0: ABORTED unless the task has this version; default -1 (any) */
+} rapport_task_patch;
+
+RAPPORT_API void rapport_task_patch_init(rapport_task_patch *patch) RAPPORT_NOEXCEPT;
+
+/* Creates a task. `out` may be NULL; otherwise `*out` is the stored task, owned by the caller.
+ * Errors: INVALID_ARGUMENT "<member>: <problem>" (e.g. "title: must not be empty"), NOT_FOUND
+ * "customer: customer 42 not found". */
+RAPPORT_API rapport_code rapport_db_task_create(rapport_db *db, const rapport_task_draft *draft,
+                                                rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Task `id` (NOT_FOUND "task 42 not found"). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_task_get(rapport_db *db, int64_t id, rapport_task **out,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+/* Changes an open task (FAILED_PRECONDITION for done or cancelled ones). A patch that changes
+ * nothing writes nothing. `out` may be NULL. */
+RAPPORT_API rapport_code rapport_db_task_update(rapport_db *db, int64_t id, const rapport_task_patch *patch,
+                                                rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Moves an open task to done / cancelled (FAILED_PRECONDITION otherwise). `expected_version` >= 0:
+ * ABORTED unless the task has that version; -1: any. `out` may be NULL. */
+RAPPORT_API rapport_code rapport_db_task_complete(rapport_db *db, int64_t id, int64_t expected_version,
+                                                  rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_task_cancel(rapport_db *db, int64_t id, int64_t expected_version,
+                                                rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* A filter over all tasks; results by due time (none last), then id. */
+typedef struct rapport_task_query {
+  uint32_t struct_size; /* set by rapport_task_query_init */
+  int64_t owner;        /* 0: any */
+  const char *team;     /* NULL: any */
+  int64_t customer;     /* 0: any */
+  uint32_t statuses;    /* OR of (1u << rapport_task_status); 0 (default): every status */
+  int64_t due_after;    /* due >= due_after; RAPPORT_NULL_TIME (default): no bound */
+  int64_t due_before;   /* due < due_before; RAPPORT_NULL_TIME (default): no bound */
+  int32_t limit;        /* 1 ..= 100000; default 1000 */
+} rapport_task_query;
+
+RAPPORT_API void rapport_task_query_init(rapport_task_query *query) RAPPORT_NOEXCEPT;
+/* `query` NULL: the defaults. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_tasks(rapport_db *db, const rapport_task_query *query,
+                                          rapport_task_list **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The lists people work from: open tasks of an owner and/or team (neither: everyone's), by due time. */
+typedef enum rapport_task_list_kind {
+  /* due on the local day of as_of in time_zone (also those earlier that day, which are overdue),
+   * or, with window > 0, due in [as_of, as_of + window) */
+  RAPPORT_TASK_LIST_DUE = 0,
+  RAPPORT_TASK_LIST_OVERDUE = 1,  /* due before as_of */
+  /* due from as_of to the end of the local day `days` days after the day of as_of */
+  RAPPORT_TASK_LIST_UPCOMING = 2,
+  RAPPORT_TASK_LIST_KIND_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_list_kind;
+
+typedef struct rapport_task_list_options {
+  uint32_t struct_size;        /* set by rapport_task_list_options_init */
+  rapport_task_list_kind kind; /* default RAPPORT_TASK_LIST_DUE */
+  int64_t owner;               /* 0: any */
+  const char *team;            /* NULL: any */
+  int64_t as_of;               /* RAPPORT_AS_OF_NOW (default): the database clock */
+  const char *time_zone;       /* an IANA name ("Asia/Shanghai"); NULL: "UTC" */
+  int64_t window;              /* microseconds, due list only; 0 (default): the local day */
+  int32_t days;                /* upcoming list: 0 ..= 3660; default 7 */
+  int32_t limit;               /* 1 ..= 100000; default 1000 */
+} rapport_task_list_options;
+
+RAPPORT_API void rapport_task_list_options_init(rapport_task_list_options *opts) RAPPORT_NOEXCEPT;
+/* `opts` NULL: the defaults (today's due list of everyone). An unknown time zone is
+ * INVALID_ARGUMENT "time_zone: unknown time zone \"...\"". `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_task_list(rapport_db *db, const rapport_task_list_options *opts,
+                                              rapport_task_list **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* For hosts that deliver reminders themselves (a host running automation rules lets its tick claim
+ * them into the outbox instead): marks every open task whose reminder is due at `now`
+ * (RAPPORT_AS_OF_NOW: the database clock) and has not fired as reminded, and returns them ordered
+ * by (remind_at, id). Each reminder is claimed once. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_task_claim_reminders(rapport_db *db, int64_t now, rapport_task_list **out,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+
+RAPPORT_API size_t rapport_task_list_count(const rapport_task_list *list) RAPPORT_NOEXCEPT;
+/* BORROWED, valid until the list is freed; NULL when index >= count. */
+RAPPORT_API const rapport_task *rapport_task_list_at(const rapport_task_list *list, size_t index) RAPPORT_NOEXCEPT;
+/* The list as a JSON array of rapport_task_to_json objects. BORROWED, valid until the list is freed. */
+RAPPORT_API const char *rapport_task_list_to_json(const rapport_task_list *list) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_task_list_free(rapport_task_list *list) RAPPORT_NOEXCEPT;
+
+/* Accessors (NULL task: 0, NULL or RAPPORT_NULL_TIME). Strings are BORROWED, valid until the task
+ * (or the list that owns it) is freed; absent text is "". Absent ids are 0, absent times
+ * RAPPORT_NULL_TIME. */
+RAPPORT_API int64_t rapport_task_id(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_title(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_customer(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_task_ref_kind rapport_task_ref_kind_of(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_ref_id(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_owner(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_team(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_due(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_remind_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_task_priority rapport_task_priority_of(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_notes(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_created_by_rule(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_task_status rapport_task_status_of(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_created_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_updated_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_completed_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_cancelled_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+/* When the reminder was claimed; RAPPORT_NULL_TIME while it has not fired (or was re-armed). */
+RAPPORT_API int64_t rapport_task_reminded_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_version(const rapport_task *task) RAPPORT_NOEXCEPT;
+/* The task as a JSON object {"id", "title", "customer", "ref": {"kind", "id"} | null, "owner",
+ * "team", "due", "remind_at", "priority": "low"|"normal"|"high"|"urgent", "notes",
+ * "created_by_rule", "status": "open"|"done"|"cancelled", "created_at", "updated_at",
+ * "completed_at", "cancelled_at", "reminded_at", "version"} (times RFC 3339 text or null; absent
+ * ids, team and rule null). BORROWED, valid until the task is freed. */
+RAPPORT_API const char *rapport_task_to_json(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_task_free(rapport_task *task) RAPPORT_NOEXCEPT;
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -25,6 +25,7 @@
 #include "rapport/rule.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
+#include "rapport/task.h"
 #include "rapport/timeline.h"
 #include "rapport/types.h"
 
@@ -225,6 +226,22 @@ class Database {
   absl::StatusOr<BusinessCalendar> GetCalendar(std::string_view name) const;
   absl::StatusOr<std::vector<StoredCalendar>> Calendars() const;  // by name
   absl::Status DropCalendar(std::string_view name);  // NotFound; logs op "delete"
+  // Tasks and reminders (include/rapport/task.h, docs/tasks.md). Every write logs a change (entity
+  // "task"); validation happens first and a failed call changes nothing.
+  absl::StatusOr<Task> CreateTask(const TaskDraft& draft);
+  absl::StatusOr<Task> GetTask(TaskId id) const;  // NotFound
+  // Open tasks only (FailedPrecondition otherwise); Aborted on a stale expected_version.
+  absl::StatusOr<Task> UpdateTask(TaskId id, const TaskPatch& patch);
+  absl::StatusOr<Task> CompleteTask(TaskId id, std::optional<int64_t> expected_version = {});
+  absl::StatusOr<Task> CancelTask(TaskId id, std::optional<int64_t> expected_version = {});
+  absl::StatusOr<std::vector<Task>> Tasks(const TaskQuery& query = {}) const;
+  // The due, overdue or upcoming list of an owner, a team or everyone (see TaskListKind).
+  absl::StatusOr<std::vector<Task>> TaskList(const TaskListQuery& query) const;
+  // Claims the reminders due at `now` (default: the clock's now) for a host that delivers them itself:
+  // each open task with remind_at <= now that has not been reminded is marked reminded (change op
+  // "remind") and returned, ordered by (remind_at, id); a reminder is claimed once. A host running
+  // automation rules lets tick() claim them instead (they become outbox notifications there).
+  absl::StatusOr<std::vector<Task>> ClaimTaskReminders(std::optional<absl::Time> now = {});
 
   // Change feed.
   absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;

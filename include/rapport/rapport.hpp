@@ -20,6 +20,7 @@
 #include "rapport/rule.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
+#include "rapport/task.h"
 #include "rapport/timeline.h"
 #include "rapport/types.h"
 #include "rapport/value.h"

@@ -48,6 +48,7 @@ const Command& ClvCommand();
 const Command& TickCommand();
 const Command& RulesCommand();
 const Command& OutboxCommand();
+const Command& TasksCommand();
 const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.

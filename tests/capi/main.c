@@ -133,6 +133,7 @@ int main(int argc, char **argv) {
       {"lifecycle", test_lifecycle},
       {"calendars", test_calendars},
       {"rules", test_rules},
+      {"tasks", test_tasks},
   };
   size_t i;
   int ran = 0;

@@ -72,5 +72,6 @@ void test_clv_store(void);
 void test_lifecycle(void);
 void test_calendars(void);
 void test_rules(void);
+void test_tasks(void);
 
 #endif /* RAPPORT_TESTS_CAPI_TEST_UTIL_H_ */

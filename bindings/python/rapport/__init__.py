@@ -15,6 +15,8 @@ Conventions:
     :func:`stage_funnel`, and charts of them in :mod:`rapport.plot` (docs/python-analytics.md);
   * business calendars: :class:`BusinessCalendar` (working hours in a time zone, holidays, extra
     working days) adds and measures working time; ``db.save_calendar`` stores one (docs/calendars.md);
+  * tasks and reminders: ``db.create_task(...)``, ``db.due_tasks()``, ``db.overdue_tasks()``,
+    ``db.upcoming_tasks()`` (docs/tasks.md);
   * customer lifetime value in :mod:`rapport.clv`: BG/NBD, Pareto/NBD, Gamma-Gamma, BG/BB (docs/python-clv.md).
 """
 
@@ -29,6 +31,7 @@ from . import _core
 from ._segments import SEGMENT_FUNCTIONS, SEGMENT_KINDS, Expr, F, Frame, segment
 from ._calendars import WEEKDAYS, BusinessCalendar, StoredCalendar
 from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, open
+from ._tasks import TASK_LISTS, TASK_PRIORITIES, TASK_REF_KINDS, TASK_STATUSES, Task
 from ._analytics import (CLASSIC_RFM_SEGMENTS, COHORT_PERIODS, ChurnRate, FunnelResult, InterpurchaseIntervals,
                          RepurchaseRate, RfmSummary, StageFunnel, churn, cohorts, funnel, interpurchase_intervals,
                          repurchase_rate, rfm, rfm_summary, stage_funnel, value_tiers)
@@ -49,6 +52,7 @@ __all__ = [
     "open", "Database", "Transaction", "ManualClock", "Actor", "UpsertResult",
     "Customer", "CustomerPage", "ContactPoint", "ContactRole", "CustomFieldDef", "ExternalId",
     "Money", "Order", "OrderItem", "Activity", "Change", "ImportReport", "ImportRowError", "RecordList",
+    "Task", "TASK_PRIORITIES", "TASK_STATUSES", "TASK_REF_KINDS", "TASK_LISTS",
     "Expr", "F", "Frame", "segment", "SavedSegment", "SegmentDelta", "SEGMENT_FUNCTIONS", "SEGMENT_KINDS",
     "Error", "ValidationError", "NotFoundError", "AlreadyExistsError", "ConflictError",
     "PermissionDeniedError", "StageGateError", "BusyError", "CorruptError", "CancelledError",

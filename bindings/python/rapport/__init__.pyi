@@ -14,6 +14,10 @@ CUSTOMER_KINDS: tuple[str, ...]
 CONTACT_KINDS: tuple[str, ...]
 ACTIVITY_KINDS: tuple[str, ...]
 SEGMENT_KINDS: tuple[str, ...]
+TASK_PRIORITIES: tuple[str, ...]
+TASK_STATUSES: tuple[str, ...]
+TASK_REF_KINDS: tuple[str, ...]
+TASK_LISTS: tuple[str, ...]
 SEGMENT_FUNCTIONS: tuple[str, ...]
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -189,6 +193,28 @@ class ImportReport(_Record):
 class UpsertResult(NamedTuple):
     customer: Customer
     created: bool
+
+class Task(_Record):
+    id: int
+    title: str
+    customer: int | None
+    ref: tuple[str, int] | None
+    owner: int | None
+    team: str | None
+    due: datetime.datetime | None
+    remind_at: datetime.datetime | None
+    priority: str
+    notes: str
+    created_by_rule: str | None
+    status: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    completed_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None
+    reminded_at: datetime.datetime | None
+    version: int
+    @property
+    def is_open(self) -> bool: ...
 
 class SavedSegment(_Record):
     id: int
@@ -626,6 +652,30 @@ class Database:
     def claim_outbox(self, limit: int = ...) -> list[dict[str, Any]]: ...
     def ack_outbox(self, ids: int | Iterable[int]) -> None: ...
     def fail_outbox(self, message_id: int, error: str, *, retry: bool = ...) -> None: ...
+    def create_task(self, title: str, *, customer: int | None = ..., owner: int | None = ..., team: str | None = ...,
+                    due: datetime.datetime | None = ..., remind_at: datetime.datetime | None = ...,
+                    priority: str = ..., ref: tuple[str, int] | None = ..., notes: str = ...,
+                    created_by_rule: str | None = ...) -> Task: ...
+    def task(self, task_id: int) -> Task: ...
+    def update_task(self, task_id: int, *, move_reminder_with_due: bool = ..., expected_version: int | None = ...,
+                    title: str = ..., customer: int | None = ..., ref: tuple[str, int] | None = ...,
+                    owner: int | None = ..., team: str | None = ..., due: datetime.datetime | None = ...,
+                    remind_at: datetime.datetime | None = ..., priority: str = ..., notes: str = ...) -> Task: ...
+    def complete_task(self, task_id: int, expected_version: int | None = ...) -> Task: ...
+    def cancel_task(self, task_id: int, expected_version: int | None = ...) -> Task: ...
+    def tasks(self, *, owner: int | None = ..., team: str | None = ..., customer: int | None = ...,
+              status: str | Iterable[str] | None = ..., due_after: datetime.datetime | None = ...,
+              due_before: datetime.datetime | None = ..., limit: int = ...) -> RecordList: ...
+    def task_list(self, kind: str, *, owner: int | None = ..., team: str | None = ..., as_of: _AsOf = ...,
+                  zone: Any = ..., window: datetime.timedelta | float | None = ..., days: int = ...,
+                  limit: int = ...) -> RecordList: ...
+    def due_tasks(self, *, owner: int | None = ..., team: str | None = ..., as_of: _AsOf = ..., zone: Any = ...,
+                  window: datetime.timedelta | float | None = ..., limit: int = ...) -> RecordList: ...
+    def overdue_tasks(self, *, owner: int | None = ..., team: str | None = ..., as_of: _AsOf = ...,
+                      limit: int = ...) -> RecordList: ...
+    def upcoming_tasks(self, days: int = ..., *, owner: int | None = ..., team: str | None = ...,
+                       as_of: _AsOf = ..., zone: Any = ..., limit: int = ...) -> RecordList: ...
+    def claim_task_reminders(self, now: _AsOf = ...) -> RecordList: ...
 
 def open(path: str | os.PathLike[str], *, clock: ManualClock | None = ..., default_region: str = ...,
          actor: int | None = ..., origin: str = ..., create_if_missing: bool = ..., busy_timeout_ms: int = ...,

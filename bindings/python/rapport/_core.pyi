@@ -6,6 +6,10 @@ CONTACT_KINDS: tuple[str, ...]
 FIELD_TYPES: tuple[str, ...]
 ACTIVITY_KINDS: tuple[str, ...]
 SEGMENT_KINDS: tuple[str, ...]
+TASK_PRIORITIES: tuple[str, ...]
+TASK_STATUSES: tuple[str, ...]
+TASK_REF_KINDS: tuple[str, ...]
+TASK_LISTS: tuple[str, ...]
 
 def version() -> str: ...
 def currency_digits(currency: str) -> int: ...

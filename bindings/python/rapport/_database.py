@@ -9,8 +9,7 @@ import os as _os
 import threading as _threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from . import _calendars, _clv_store, _core, _lifecycle
-from . import _clv_store, _core, _lifecycle, _rules
+from . import _calendars, _clv_store, _core, _lifecycle, _rules, _tasks
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
@@ -831,6 +830,77 @@ class Database:
     def fail_outbox(self, message_id: int, error: str, *, retry: bool = True) -> None:
         """A claimed message could not be delivered: back to pending (``retry``) or failed for good."""
         self._db.fail_outbox(message_id, error, bool(retry))
+    # -- tasks and reminders (docs/tasks.md) ----------------------------------------------------
+    def create_task(self, title: str, *, customer: int | None = None, owner: int | None = None,
+                    team: str | None = None, due: _dt.datetime | None = None,
+                    remind_at: _dt.datetime | None = None, priority: str = "normal",
+                    ref: tuple[str, int] | None = None, notes: str = "",
+                    created_by_rule: str | None = None) -> "_tasks.Task":
+        """Creates an open task. ``customer`` must be a live customer; ``ref`` is ``(kind, id)`` with
+        kind "lead", "deal" or "ticket"; ``priority`` "low", "normal", "high" or "urgent". Bad input
+        raises ValidationError (NotFoundError for an unknown customer) and writes nothing."""
+        return _tasks.create(self._db, title, customer, owner, team, due, remind_at, priority, ref, notes,
+                             created_by_rule)
+
+    def task(self, task_id: int) -> "_tasks.Task":
+        """The task (NotFoundError, a KeyError, when there is none)."""
+        return _tasks.Task._from_core(self._db.get_task(index(task_id, "task_id")))
+
+    def update_task(self, task_id: int, *, move_reminder_with_due: bool = False,
+                    expected_version: int | None = None, **changes: Any) -> "_tasks.Task":
+        """Changes an open task (StageGateError for a done or cancelled one). Keywords: title,
+        customer, ref, owner, team, due, remind_at, priority, notes; None clears a member. A new
+        ``remind_at`` re-arms the reminder. With ``move_reminder_with_due`` a reminder that has not
+        fired moves with the due time. ConflictError on a stale ``expected_version``."""
+        return _tasks.update(self._db, task_id, changes, move_reminder_with_due, expected_version)
+
+    def complete_task(self, task_id: int, expected_version: int | None = None) -> "_tasks.Task":
+        """Marks an open task done (StageGateError otherwise)."""
+        return _tasks.Task._from_core(
+            self._db.complete_task(index(task_id, "task_id"), opt_index(expected_version, "expected_version")))
+
+    def cancel_task(self, task_id: int, expected_version: int | None = None) -> "_tasks.Task":
+        """Cancels an open task (StageGateError otherwise)."""
+        return _tasks.Task._from_core(
+            self._db.cancel_task(index(task_id, "task_id"), opt_index(expected_version, "expected_version")))
+
+    def tasks(self, *, owner: int | None = None, team: str | None = None, customer: int | None = None,
+              status: str | Iterable[str] | None = None, due_after: _dt.datetime | None = None,
+              due_before: _dt.datetime | None = None, limit: int = 1000) -> RecordList:
+        """Tasks matching every filter given (any status unless ``status``), by due time (tasks
+        without one last), then id; ``due_after <= due < due_before``. Has ``to_pandas()``."""
+        return _tasks.query(self._db, owner, team, customer, status, due_after, due_before, limit)
+
+    def task_list(self, kind: str, *, owner: int | None = None, team: str | None = None, as_of: Any = None,
+                  zone: Any = "UTC", window: Any = None, days: int = 7, limit: int = 1000) -> RecordList:
+        """The "due", "overdue" or "upcoming" list (open tasks of ``owner`` and/or ``team``; neither:
+        everyone's) as of ``as_of`` (default: now); see due_tasks, overdue_tasks, upcoming_tasks."""
+        return _tasks.listing(self._db, kind, owner, team, as_of, zone, window, days, limit)
+
+    def due_tasks(self, *, owner: int | None = None, team: str | None = None, as_of: Any = None,
+                  zone: Any = "UTC", window: Any = None, limit: int = 1000) -> RecordList:
+        """Open tasks due on the local day of ``as_of`` in ``zone`` (an IANA name or ZoneInfo), those
+        earlier that day included; with ``window`` (a timedelta), due in [as_of, as_of + window)."""
+        return _tasks.listing(self._db, "due", owner, team, as_of, zone, window, 7, limit)
+
+    def overdue_tasks(self, *, owner: int | None = None, team: str | None = None, as_of: Any = None,
+                      limit: int = 1000) -> RecordList:
+        """Open tasks due before ``as_of`` (default: now), oldest first."""
+        return _tasks.listing(self._db, "overdue", owner, team, as_of, "UTC", None, 7, limit)
+
+    def upcoming_tasks(self, days: int = 7, *, owner: int | None = None, team: str | None = None,
+                       as_of: Any = None, zone: Any = "UTC", limit: int = 1000) -> RecordList:
+        """Open tasks due from ``as_of`` to the end of the local day ``days`` days later (0: the rest
+        of today)."""
+        return _tasks.listing(self._db, "upcoming", owner, team, as_of, zone, None, days, limit)
+
+    def claim_task_reminders(self, now: Any = None) -> RecordList:
+        """For hosts that deliver reminders themselves: marks every open task whose ``remind_at`` is
+        at or before ``now`` (default: the clock) and has not fired as reminded and returns them by
+        (remind_at, id). Each reminder is claimed once. (With automation rules, tick claims them.)"""
+        from ._segments import as_of_micros
+
+        return _tasks.task_list(self._db.claim_task_reminders(as_of_micros(now, "now")))
 
     # -- change feed ----------------------------------------------------------------------------
     def changes(self, after_seq: int = 0, limit: int = 1000, exclude_origin: str = "") -> RecordList:

@@ -116,6 +116,7 @@ void RegisterClvStore(py::class_<PyDatabase>& cls);
 void RegisterLifecycle(py::module_& m, py::class_<PyDatabase>& cls);
 void RegisterCalendars(py::module_& m, py::class_<PyDatabase>& cls);
 void RegisterRules(py::class_<PyDatabase>& cls);
+void RegisterTasks(py::module_& m, py::class_<PyDatabase>& cls);
 
 }  // namespace rapport::python
 

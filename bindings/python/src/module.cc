@@ -19,4 +19,5 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterLifecycle(m, cls);
   rp::RegisterCalendars(m, cls);
   rp::RegisterRules(cls);
+  rp::RegisterTasks(m, cls);
 }

@@ -200,7 +200,7 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   {  // Make it what schema version 1 left on disk.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE calendars; DROP TABLE outbox; DROP TABLE rule_cursor; DROP TABLE rule_runs; DROP TABLE rule_firings; DROP TABLE rules; "
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE tasks; DROP TABLE calendars; DROP TABLE outbox; DROP TABLE rule_cursor; DROP TABLE rule_runs; DROP TABLE rule_firings; DROP TABLE rules; "
                            "DROP TABLE settings; DROP TABLE lifecycle_history; DROP TABLE lifecycle_models; "
                            "DROP TABLE customer_scores; DROP TABLE clv_models; DROP TABLE segment_members; DROP TABLE segments; "
                            "PRAGMA user_version = 1", nullptr, nullptr, nullptr),
@@ -218,7 +218,7 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
     EXPECT_EQ(sqlite3_exec(raw, "SELECT 1 FROM clv_models; SELECT 1 FROM customer_scores; "
-                           "SELECT 1 FROM lifecycle_models; SELECT 1 FROM lifecycle_history", nullptr, nullptr, nullptr),
+                           "SELECT 1 FROM lifecycle_models; SELECT 1 FROM lifecycle_history; SELECT 1 FROM tasks", nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(raw);
   }
