@@ -981,6 +981,7 @@ JSON
   run 0 rules drop crm.db welcome
   run 1 rules show crm.db welcome
   contains "$ERR" 'rule "welcome": not found' "dropped"
+}
 
 case_tasks() {
   run 0 init crm.db
