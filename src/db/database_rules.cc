@@ -9,6 +9,7 @@
 #include "db/facade_util.h"
 #include "model/field_schema.h"
 #include "model/frame_loader.h"
+#include "model/lifecycle_repository.h"
 #include "model/segment_repository.h"
 #include "rapport/database.h"
 #include "rules/actions.h"
@@ -145,9 +146,16 @@ absl::Status CheckAgainstDatabase(const WriteContext& ctx, const internal::RuleA
       case RuleActionKind::kCreateTask:
         RETURN_IF_ERROR(internal::CheckTemplate(StrCat(at, ".title"), a.title, schema));
         break;
-      case RuleActionKind::kMoveStage:
-        if (a.stage.empty()) return absl::InvalidArgumentError(StrCat(at, ".stage: must not be empty"));
+      case RuleActionKind::kMoveStage: {
+        ASSIGN_OR_RETURN(std::vector<LifecycleModel> models, internal::LoadLifecycleModels(ctx.conn));
+        bool known = false;
+        for (const LifecycleModel& m : models)
+          for (const LifecycleStage& st : m.stages) known = known || st.name == a.stage;
+        if (!known) {
+          return absl::InvalidArgumentError(StrCat(at, ".stage: no lifecycle model has a stage \"", a.stage, "\""));
+        }
         break;
+      }
       case RuleActionKind::kPlugin:
         if (!plugins.Find(a.plugin)) {
           return absl::InvalidArgumentError(StrCat(at, ".plugin: no plugin action named \"", a.plugin, "\" is registered"));

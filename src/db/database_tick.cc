@@ -1,7 +1,8 @@
 // Database::Tick: one deterministic pass of the automation engine (docs/rules.md, "A tick").
 //
 // Order of work:
-//   1. (lifecycle seam) lifecycle evaluation as of now, so that its stage moves are events of this tick;
+//   1. lifecycle evaluation as of now (when lifecycle models exist and no stage move is newer than now),
+//      so that its stage moves are events of this tick;
 //   2. refresh, as of now, the dynamic segments that segment_entered / segment_left rules name;
 //   3. read the change feed from the engine's cursor to its current end (the snapshot);
 //   4. select candidates: events in the snapshot, relative and annual occurrences in (watermark, now],
@@ -18,6 +19,7 @@
 #include "base/strings.h"
 #include "base/time_format.h"
 #include "db/facade_util.h"
+#include "model/lifecycle_repository.h"
 #include "rapport/database.h"
 #include "rules/actions.h"
 #include "rules/rule_store.h"
@@ -191,7 +193,16 @@ absl::StatusOr<TickReport> Database::Tick(absl::Time now) {
   }));
   if (plan.last_now && internal::ToMicros(now) < *plan.last_now) return BackwardsError(now, *plan.last_now);
 
-  // 1. Lifecycle evaluation (seam): Database::EvaluateLifecycle(now) once the lifecycle area is built in.
+  // 1. Lifecycle evaluation as of now. Skipped without models, and when a move newer than now is already
+  //    recorded (a manual move or an order's automatic move stamped by the clock after this tick's now):
+  //    the stages are then already ahead of the tick.
+  ASSIGN_OR_RETURN(bool evaluate, internal::Query(*core_, [&](Connection& conn, const FieldSchema&) -> absl::StatusOr<bool> {
+    ASSIGN_OR_RETURN(std::vector<LifecycleModel> models, internal::LoadLifecycleModels(conn));
+    if (models.empty()) return false;
+    ASSIGN_OR_RETURN(absl::Time last_move, internal::LastStageMoveAt(conn));
+    return last_move <= now;
+  }));
+  if (evaluate) RETURN_IF_ERROR(WithActor(Actor::System("rules")).EvaluateLifecycle(now).status());
 
   // 2. Segment refreshes the enter / leave rules need, as of now (never before a segment's last refresh).
   std::vector<std::string> refresh;

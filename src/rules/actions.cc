@@ -95,9 +95,13 @@ absl::Status RunOne(const Firing& f, const RuleAction& a, ActionEffects& effects
     case RuleActionKind::kCreateTask:
       // Seam: Database::CreateTask (tasks area) once it is in this build.
       return absl::UnimplementedError("tasks are not available in this build");
-    case RuleActionKind::kMoveStage:
-      // Seam: Database::MoveCustomerStage with StageMoveSource::kRule (lifecycle area).
-      return absl::UnimplementedError("lifecycle stage moves are not available in this build");
+    case RuleActionKind::kMoveStage: {
+      // Through the lifecycle's write path (policy checks, stage history, its change entry), joining the
+      // firing's savepoint.
+      StageMoveRequest request{a.reason.empty() ? StrCat("rule ", f.rule.name) : a.reason, StageMoveSource::kRule,
+                               f.rule.name};
+      return f.db.MoveCustomerStage(f.customer, a.stage, request).status();
+    }
     case RuleActionKind::kPlugin: {
       std::optional<RuleActionFn> fn = f.plugins.Find(a.plugin);
       if (!fn) return absl::NotFoundError(StrCat("plugin \"", a.plugin, "\": not registered on this database"));

@@ -246,7 +246,7 @@ TEST_F(Scenario, ARetryThatSucceedsCommitsItsEffects) {
   EXPECT_EQ(changes.back().origin, "rule:p");
 }
 
-TEST_F(Scenario, SeamsOfOtherAreasFailClearlyUntilTheyAreBuiltIn) {
+TEST_F(Scenario, CreateTaskFailsClearlyUntilTheTasksAreaIsBuiltIn) {
   ASSERT_OK(db().SaveRule(MustRule(R"({"name": "task", "trigger": {"type": "event", "event": "customer_created"},
     "retry": {"max_attempts": 1}, "actions": [{"type": "create_task", "title": "Call {{name}}"}]})")));
   Create("ann");
