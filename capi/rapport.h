@@ -1822,6 +1822,417 @@ RAPPORT_API rapport_code rapport_db_clv_scores_column(const rapport_db_clv_score
                                                       rapport_error **err) RAPPORT_NOEXCEPT;
 RAPPORT_API void rapport_db_clv_scores_free(rapport_db_clv_scores *scores) RAPPORT_NOEXCEPT;
 
+/* ------------------------------------------------------------------------------------------------
+ * Lifecycle models and stages (docs/lifecycle.md, docs/c-api-lifecycle.md).
+ * Models cross as their JSON form. Every `char **out_json` result is OWNED by the caller
+ * (rapport_string_free). Times are int64 microseconds UTC.
+ * ---------------------------------------------------------------------------------------------- */
+
+typedef enum rapport_stage_move_source {
+  RAPPORT_STAGE_MOVE_AUTO = 0, /* made by evaluation; callers cannot ask for it */
+  RAPPORT_STAGE_MOVE_MANUAL = 1,
+  RAPPORT_STAGE_MOVE_RULE = 2,
+  RAPPORT_STAGE_MOVE_SOURCE_INT_MAX_ = 0x7FFFFFFF
+} rapport_stage_move_source;
+
+typedef enum rapport_distribution_step {
+  RAPPORT_DISTRIBUTION_DAY = 0,
+  RAPPORT_DISTRIBUTION_WEEK = 1,
+  RAPPORT_DISTRIBUTION_MONTH = 2,
+  RAPPORT_DISTRIBUTION_STEP_INT_MAX_ = 0x7FFFFFFF
+} rapport_distribution_step;
+
+typedef struct rapport_stage_move_request {
+  uint32_t struct_size; /* set by rapport_stage_move_request_init */
+  int32_t source;       /* a rapport_stage_move_source; default RAPPORT_STAGE_MOVE_MANUAL */
+  const char *reason;   /* required for manual moves */
+  const char *rule;     /* the rule's name, required for rule moves */
+} rapport_stage_move_request;
+
+RAPPORT_API void rapport_stage_move_request_init(rapport_stage_move_request *req) RAPPORT_NOEXCEPT;
+
+/* The model that ships (prospect, new, active, won_back, at_risk, dormant, churned) as JSON. */
+RAPPORT_API rapport_code rapport_lifecycle_model_default_json(char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Creates or replaces a model from its JSON form. Errors name the member ("stages[2].condition:
+ * unknown field \"foo\"") and nothing is stored. `out_json` (may be NULL) receives the stored model. */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_save(rapport_db *db, const char *json, char **out_json,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* The model `name` as JSON (NOT_FOUND "lifecycle model \"m\": not found"). */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_get(rapport_db *db, const char *name, char **out_json,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every model, highest precedence first, as a JSON array. */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_list(rapport_db *db, char **out_json,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* Deletes a model; its customers keep their stage text and history. */
+RAPPORT_API rapport_code rapport_db_lifecycle_model_drop(rapport_db *db, const char *name,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+/* Moves a customer to a stage of its governing model (req NULL: a manual move without a reason,
+ * which is refused). `out_json` (may be NULL) receives the move: {"customer_id", "model", "from"
+ * (null for none), "to", "at", "source", "reason", "rule"}. */
+RAPPORT_API rapport_code rapport_db_customer_stage_move(rapport_db *db, int64_t customer_id, const char *stage,
+                                                        const rapport_stage_move_request *req, char **out_json,
+                                                        rapport_error **err) RAPPORT_NOEXCEPT;
+/* Evaluates every governed customer as of `as_of` (RAPPORT_AS_OF_NOW: the clock). `out_json` (may be
+ * NULL): {"as_of", "evaluated", "moves": [move...], "stages": [{"model", "stage", "customers"}...]}. */
+RAPPORT_API rapport_code rapport_db_lifecycle_evaluate(rapport_db *db, int64_t as_of, char **out_json,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* A customer's moves, oldest first: a JSON array of moves with "time_in_stage" (microseconds) and
+ * "current". */
+RAPPORT_API rapport_code rapport_db_customer_stage_history(rapport_db *db, int64_t customer_id, char **out_json,
+                                                           rapport_error **err) RAPPORT_NOEXCEPT;
+/* The stage of every customer at `at`, as columns: {"customer_id": [...], "model": [...],
+ * "stage": [...], "since": [...]} (ascending ids). */
+RAPPORT_API rapport_code rapport_db_stages_as_of(rapport_db *db, int64_t at, char **out_json,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* Customers per stage per period in [from, to): {"periods": [starts...], "stages": [...],
+ * "counts": [[per period] per stage]}. `step` a rapport_distribution_step; `zone` an IANA name
+ * (NULL or "": UTC). */
+RAPPORT_API rapport_code rapport_db_stage_distribution(rapport_db *db, int64_t from, int64_t to, int32_t step,
+                                                       const char *zone, char **out_json,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* ---- Business calendars (docs/calendars.md, docs/c-api-calendars.md) ----
+ * Working time in a time zone: weekly hours (several ranges a day), holidays and extra working days
+ * (e.g. China's adjusted working weekends), defined by a JSON document:
+ *   {"time_zone": "Asia/Shanghai",
+ *    "hours": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], ...},
+ *    "holidays": ["2026-10-01", ["2026-10-02", "2026-10-07"]],
+ *    "working_days": ["2026-09-20", {"date": "2026-10-10", "as": "fri"}]}
+ * Instants are int64 microseconds UTC; durations int64 microseconds. Hours are local wall-clock
+ * time: a working day that holds a DST change inside its hours is an hour shorter or longer. */
+
+/* A checked calendar. Immutable: may be shared across threads; free with rapport_calendar_free. */
+typedef struct rapport_calendar rapport_calendar;
+
+/* Builds a calendar from its JSON form. INVALID_ARGUMENT naming the member at fault, e.g.
+ * "time_zone: unknown time zone \"Mars/Base\"", "hours.mon[1]: 09:00-13:30 overlaps hours.mon[0]
+ * (13:00-18:00)", "hours: a calendar needs working time in at least one weekday". `*out` is owned by
+ * the caller. */
+RAPPORT_API rapport_code rapport_calendar_from_json(const char *json, rapport_calendar **out,
+                                                    rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_calendar_free(rapport_calendar *cal) RAPPORT_NOEXCEPT;
+/* The canonical JSON form (ranges and holidays sorted; every member present). BORROWED: valid until
+ * the calendar is freed; NULL for a NULL calendar. */
+RAPPORT_API const char *rapport_calendar_to_json(const rapport_calendar *cal) RAPPORT_NOEXCEPT;
+/* `*out` = the earliest instant by which `duration` of working time has passed since `start`:
+ * `start` itself for 0, the end of a working range (Friday 17:00, not Monday 09:00) when the
+ * duration runs out there. INVALID_ARGUMENT for a negative duration or one over 100 years, a start
+ * outside the years 1-9999, or a result after 9999-12-31. */
+RAPPORT_API rapport_code rapport_calendar_add(const rapport_calendar *cal, int64_t start, int64_t duration,
+                                              int64_t *out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* `*out` = working time in [a, b) in microseconds; negative when b is before a. */
+RAPPORT_API rapport_code rapport_calendar_between(const rapport_calendar *cal, int64_t a, int64_t b,
+                                                  int64_t *out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* `*out` = `t` when it is working time, else the start of the next working range. */
+RAPPORT_API rapport_code rapport_calendar_next_working(const rapport_calendar *cal, int64_t t, int64_t *out,
+                                                       rapport_error **err) RAPPORT_NOEXCEPT;
+/* `*out` = 1 when `t` is working time, else 0. */
+RAPPORT_API rapport_code rapport_calendar_is_working(const rapport_calendar *cal, int64_t t, int *out,
+                                                     rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* Stores `cal` as `name` (1-100 characters), replacing the definition of a calendar of that name;
+ * logged in the change feed (entity "calendar", op "create" or "update"). */
+RAPPORT_API rapport_code rapport_db_calendar_save(rapport_db *db, const char *name, const rapport_calendar *cal,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+/* The calendar stored as `name` (NOT_FOUND when absent). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_calendar_get(rapport_db *db, const char *name, rapport_calendar **out,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every stored calendar, by name, as a JSON array of {"name", "calendar": <its JSON form>,
+ * "created_at", "updated_at"} (times RFC 3339 text). `*out_json` is owned by the caller
+ * (rapport_string_free). */
+RAPPORT_API rapport_code rapport_db_calendar_list(rapport_db *db, char **out_json,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+/* Deletes the calendar stored as `name` (NOT_FOUND when absent; op "delete" in the change feed). */
+RAPPORT_API rapport_code rapport_db_calendar_drop(rapport_db *db, const char *name,
+                                                  rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* ---- Automation rules, ticks and the outbox (docs/rules.md, docs/c-api-rules.md) ----
+ * Rules cross the boundary as JSON (the form docs/rules.md describes). Every `char **out_json` is
+ * OWNED by the caller (rapport_string_free). Times are int64_t microseconds UTC. */
+
+/* Creates the rule, or replaces the one of that name. Invalid definitions are INVALID_ARGUMENT with a
+ * message naming the member ("trigger.day: 0 is not a day of the month (1 to 31)", "condition: ...");
+ * nothing is stored then. `out_json` may be NULL; otherwise it receives the stored rule. */
+RAPPORT_API rapport_code rapport_db_rule_save(rapport_db *db, const char *rule_json, char **out_json,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+/* The rule `name` as JSON (with "id", "created_at", "updated_at"); NOT_FOUND for an unknown name. */
+RAPPORT_API rapport_code rapport_db_rule_get(rapport_db *db, const char *name, char **out_json,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+/* Every rule, by name, as a JSON array. */
+RAPPORT_API rapport_code rapport_db_rule_list(rapport_db *db, char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Deletes the rule and its ledger; NOT_FOUND for an unknown name. */
+RAPPORT_API rapport_code rapport_db_rule_drop(rapport_db *db, const char *name, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Enables (non-zero) or disables the rule. A re-enabled rule starts from now. */
+RAPPORT_API rapport_code rapport_db_rule_enable(rapport_db *db, const char *name, int enabled,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* One deterministic pass of the automation engine as of `now`. The report is a JSON object: run_id,
+ * now, events, fired, failed, skipped, notifications, tasks_created, reminders, rules (per rule
+ * counts), outcomes (at most 1000) and outcomes_truncated. `now` before the last tick's now is
+ * INVALID_ARGUMENT and nothing is done. `out_report_json` may be NULL. */
+RAPPORT_API rapport_code rapport_db_tick(rapport_db *db, int64_t now, char **out_report_json,
+                                         rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The tenant's time zone (IANA name, "UTC" until set): schedules and annual triggers use it. */
+RAPPORT_API rapport_code rapport_db_time_zone_set(rapport_db *db, const char *zone, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_time_zone_get(rapport_db *db, char **out_zone, rapport_error **err) RAPPORT_NOEXCEPT;
+
+typedef enum rapport_rule_outcome_status {
+  RAPPORT_RULE_OUTCOME_ANY = -1, /* a query filter: every status */
+  RAPPORT_RULE_OUTCOME_FIRED = 0,
+  RAPPORT_RULE_OUTCOME_RETRYING = 1,
+  RAPPORT_RULE_OUTCOME_FAILED = 2, /* given up after the rule's max attempts */
+  RAPPORT_RULE_OUTCOME_SKIPPED = 3, /* held back by the rule's limit */
+  RAPPORT_RULE_OUTCOME_INT_MAX_ = 0x7FFFFFFF
+} rapport_rule_outcome_status;
+
+typedef struct rapport_rule_outcome_query {
+  uint32_t struct_size; /* set by rapport_rule_outcome_query_init */
+  const char *rule;     /* NULL or "": every rule */
+  int64_t customer;     /* 0: every customer */
+  int32_t status;       /* a rapport_rule_outcome_status; default RAPPORT_RULE_OUTCOME_ANY */
+  int64_t since;        /* outcomes whose last attempt is at or after this; default RAPPORT_NULL_TIME (any) */
+  int64_t after_id;     /* paging: outcomes with ids greater than this; default 0 */
+  int32_t limit;        /* default 1000 */
+} rapport_rule_outcome_query;
+
+RAPPORT_API void rapport_rule_outcome_query_init(rapport_rule_outcome_query *query) RAPPORT_NOEXCEPT;
+/* The ledger: what fired, for whom, why, as a JSON array of {id, rule, customer, occurrence, trigger,
+ * status, attempts, error, first_at, last_at, next_retry_at}. `query` may be NULL (defaults). */
+RAPPORT_API rapport_code rapport_db_rule_outcomes(rapport_db *db, const rapport_rule_outcome_query *query,
+                                                  char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The last `limit` ticks, newest first, as a JSON array. */
+RAPPORT_API rapport_code rapport_db_rule_runs(rapport_db *db, int32_t limit, char **out_json,
+                                              rapport_error **err) RAPPORT_NOEXCEPT;
+
+typedef enum rapport_outbox_status {
+  RAPPORT_OUTBOX_ANY = -1, /* a query filter: every status */
+  RAPPORT_OUTBOX_PENDING = 0,
+  RAPPORT_OUTBOX_CLAIMED = 1,
+  RAPPORT_OUTBOX_DELIVERED = 2,
+  RAPPORT_OUTBOX_FAILED = 3,
+  RAPPORT_OUTBOX_INT_MAX_ = 0x7FFFFFFF
+} rapport_outbox_status;
+
+/* Outbox messages with ids greater than `after_id` (status a rapport_outbox_status filter), at most
+ * `limit`, as a JSON array of {id, channel, recipient_kind, recipient, customer, subject, body, source,
+ * occurrence, created_at, status, attempts, error, claimed_at, delivered_at}. */
+RAPPORT_API rapport_code rapport_db_outbox_list(rapport_db *db, int32_t status, int64_t after_id, int32_t limit,
+                                                char **out_json, rapport_error **err) RAPPORT_NOEXCEPT;
+/* The drain protocol: claim takes up to `limit` pending messages (oldest first) and marks them claimed,
+ * so no later claim returns them; deliver them, then ack the delivered ids, or fail one (`retry`
+ * non-zero puts it back to pending, zero marks it failed for good). Ack and fail of a message that is
+ * not claimed are FAILED_PRECONDITION (nothing changes); unknown ids NOT_FOUND. */
+RAPPORT_API rapport_code rapport_db_outbox_claim(rapport_db *db, int32_t limit, char **out_json,
+                                                 rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_outbox_ack(rapport_db *db, const int64_t *ids, size_t count,
+                                               rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_outbox_fail(rapport_db *db, int64_t id, const char *error, int retry,
+                                                rapport_error **err) RAPPORT_NOEXCEPT;
+/* ---------------------------------------------------------------------------------------------
+ * Tasks and reminders (docs/tasks.md, docs/c-api-tasks.md)
+ *
+ * A task is work someone has to do: a title, optionally a customer, a reference to a lead, deal or
+ * ticket, an owner (user id) or team, a due time and a reminder time. Tasks are open, then done or
+ * cancelled (one way). Every write logs a change (entity "task"; ops "create", "update",
+ * "complete", "cancel", "remind"); a failed call changes nothing.
+ * - Ids and user ids are positive; 0 means "none" in drafts, patches and accessors.
+ * - Times are int64_t microseconds UTC; RAPPORT_NULL_TIME means "none" (no due time, no reminder)
+ *   in drafts, patches and accessors.
+ * - rapport_task handles are immutable snapshots, freed with rapport_task_free. A rapport_task_list
+ *   owns its tasks: rapport_task_list_at BORROWS one, valid until the list is freed.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Values are stable. The _INT_MAX_ members are not values: they make every int a value of the type,
+ * so a wrong value from a caller is an INVALID_ARGUMENT error, not undefined behaviour. */
+typedef enum rapport_task_priority {
+  RAPPORT_TASK_PRIORITY_LOW = 0,
+  RAPPORT_TASK_PRIORITY_NORMAL = 1,
+  RAPPORT_TASK_PRIORITY_HIGH = 2,
+  RAPPORT_TASK_PRIORITY_URGENT = 3,
+  RAPPORT_TASK_PRIORITY_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_priority;
+
+typedef enum rapport_task_status {
+  RAPPORT_TASK_OPEN = 0,
+  RAPPORT_TASK_DONE = 1,
+  RAPPORT_TASK_CANCELLED = 2,
+  RAPPORT_TASK_STATUS_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_status;
+
+/* What a task refers to besides its customer (leads, deals and tickets are later entities: the
+ * reference is stored, not checked for existence). */
+typedef enum rapport_task_ref_kind {
+  RAPPORT_TASK_REF_NONE = 0,
+  RAPPORT_TASK_REF_LEAD = 1,
+  RAPPORT_TASK_REF_DEAL = 2,
+  RAPPORT_TASK_REF_TICKET = 3,
+  RAPPORT_TASK_REF_KIND_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_ref_kind;
+
+typedef struct rapport_task rapport_task;
+typedef struct rapport_task_list rapport_task_list;
+
+typedef struct rapport_task_draft {
+  uint32_t struct_size;           /* set by rapport_task_draft_init */
+  const char *title;              /* required: non-empty, at most 500 characters */
+  int64_t customer;               /* 0: none; otherwise a live customer (NOT_FOUND "customer: ...") */
+  rapport_task_ref_kind ref_kind; /* default RAPPORT_TASK_REF_NONE */
+  int64_t ref_id;                 /* positive when ref_kind is set */
+  int64_t owner;                  /* a user id; 0: none */
+  const char *team;               /* a team key; NULL or "": none */
+  int64_t due;                    /* RAPPORT_NULL_TIME (default): none */
+  int64_t remind_at;              /* RAPPORT_NULL_TIME (default): no reminder */
+  rapport_task_priority priority; /* default RAPPORT_TASK_PRIORITY_NORMAL */
+  const char *notes;              /* NULL: "" */
+  const char *created_by_rule;    /* the rule that made it; NULL or "": made by hand */
+} rapport_task_draft;
+
+RAPPORT_API void rapport_task_draft_init(rapport_task_draft *draft) RAPPORT_NOEXCEPT;
+
+/* The members a patch changes: `set` is an OR of these; members not named are ignored. To clear a
+ * member, name it and give "none" (0, NULL / "", RAPPORT_NULL_TIME, RAPPORT_TASK_REF_NONE). */
+#define RAPPORT_TASK_SET_TITLE 0x001u
+#define RAPPORT_TASK_SET_CUSTOMER 0x002u
+#define RAPPORT_TASK_SET_REF 0x004u /* ref_kind and ref_id */
+#define RAPPORT_TASK_SET_OWNER 0x008u
+#define RAPPORT_TASK_SET_TEAM 0x010u
+#define RAPPORT_TASK_SET_DUE 0x020u
+#define RAPPORT_TASK_SET_REMIND_AT 0x040u
+#define RAPPORT_TASK_SET_PRIORITY 0x080u
+#define RAPPORT_TASK_SET_NOTES 0x100u
+
+typedef struct rapport_task_patch {
+  uint32_t struct_size; /* set by rapport_task_patch_init */
+  uint32_t set;         /* RAPPORT_TASK_SET_* bits; default 0 (nothing) */
+  const char *title;
+  int64_t customer;
+  rapport_task_ref_kind ref_kind;
+  int64_t ref_id;
+  int64_t owner;
+  const char *team;
+  int64_t due;
+  /* A different reminder time re-arms the reminder (it fires again); the stored time changes nothing. */
+  int64_t remind_at;
+  rapport_task_priority priority;
+  const char *notes;
+  /* Non-zero: when the due time moves and remind_at is not set, a reminder that has not fired moves
+   * by the same amount. Default 0: the reminder stays. */
+  int move_reminder_with_due;
+  int64_t expected_version; /* >= 0: ABORTED unless the task has this version; default -1 (any) */
+} rapport_task_patch;
+
+RAPPORT_API void rapport_task_patch_init(rapport_task_patch *patch) RAPPORT_NOEXCEPT;
+
+/* Creates a task. `out` may be NULL; otherwise `*out` is the stored task, owned by the caller.
+ * Errors: INVALID_ARGUMENT "<member>: <problem>" (e.g. "title: must not be empty"), NOT_FOUND
+ * "customer: customer 42 not found". */
+RAPPORT_API rapport_code rapport_db_task_create(rapport_db *db, const rapport_task_draft *draft,
+                                                rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Task `id` (NOT_FOUND "task 42 not found"). `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_task_get(rapport_db *db, int64_t id, rapport_task **out,
+                                             rapport_error **err) RAPPORT_NOEXCEPT;
+/* Changes an open task (FAILED_PRECONDITION for done or cancelled ones). A patch that changes
+ * nothing writes nothing. `out` may be NULL. */
+RAPPORT_API rapport_code rapport_db_task_update(rapport_db *db, int64_t id, const rapport_task_patch *patch,
+                                                rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+/* Moves an open task to done / cancelled (FAILED_PRECONDITION otherwise). `expected_version` >= 0:
+ * ABORTED unless the task has that version; -1: any. `out` may be NULL. */
+RAPPORT_API rapport_code rapport_db_task_complete(rapport_db *db, int64_t id, int64_t expected_version,
+                                                  rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_code rapport_db_task_cancel(rapport_db *db, int64_t id, int64_t expected_version,
+                                                rapport_task **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* A filter over all tasks; results by due time (none last), then id. */
+typedef struct rapport_task_query {
+  uint32_t struct_size; /* set by rapport_task_query_init */
+  int64_t owner;        /* 0: any */
+  const char *team;     /* NULL: any */
+  int64_t customer;     /* 0: any */
+  uint32_t statuses;    /* OR of (1u << rapport_task_status); 0 (default): every status */
+  int64_t due_after;    /* due >= due_after; RAPPORT_NULL_TIME (default): no bound */
+  int64_t due_before;   /* due < due_before; RAPPORT_NULL_TIME (default): no bound */
+  int32_t limit;        /* 1 ..= 100000; default 1000 */
+} rapport_task_query;
+
+RAPPORT_API void rapport_task_query_init(rapport_task_query *query) RAPPORT_NOEXCEPT;
+/* `query` NULL: the defaults. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_tasks(rapport_db *db, const rapport_task_query *query,
+                                          rapport_task_list **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* The lists people work from: open tasks of an owner and/or team (neither: everyone's), by due time. */
+typedef enum rapport_task_list_kind {
+  /* due on the local day of as_of in time_zone (also those earlier that day, which are overdue),
+   * or, with window > 0, due in [as_of, as_of + window) */
+  RAPPORT_TASK_LIST_DUE = 0,
+  RAPPORT_TASK_LIST_OVERDUE = 1,  /* due before as_of */
+  /* due from as_of to the end of the local day `days` days after the day of as_of */
+  RAPPORT_TASK_LIST_UPCOMING = 2,
+  RAPPORT_TASK_LIST_KIND_INT_MAX_ = 0x7FFFFFFF
+} rapport_task_list_kind;
+
+typedef struct rapport_task_list_options {
+  uint32_t struct_size;        /* set by rapport_task_list_options_init */
+  rapport_task_list_kind kind; /* default RAPPORT_TASK_LIST_DUE */
+  int64_t owner;               /* 0: any */
+  const char *team;            /* NULL: any */
+  int64_t as_of;               /* RAPPORT_AS_OF_NOW (default): the database clock */
+  const char *time_zone;       /* an IANA name ("Asia/Shanghai"); NULL: "UTC" */
+  int64_t window;              /* microseconds, due list only; 0 (default): the local day */
+  int32_t days;                /* upcoming list: 0 ..= 3660; default 7 */
+  int32_t limit;               /* 1 ..= 100000; default 1000 */
+} rapport_task_list_options;
+
+RAPPORT_API void rapport_task_list_options_init(rapport_task_list_options *opts) RAPPORT_NOEXCEPT;
+/* `opts` NULL: the defaults (today's due list of everyone). An unknown time zone is
+ * INVALID_ARGUMENT "time_zone: unknown time zone \"...\"". `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_task_list(rapport_db *db, const rapport_task_list_options *opts,
+                                              rapport_task_list **out, rapport_error **err) RAPPORT_NOEXCEPT;
+
+/* For hosts that deliver reminders themselves (a host running automation rules lets its tick claim
+ * them into the outbox instead): marks every open task whose reminder is due at `now`
+ * (RAPPORT_AS_OF_NOW: the database clock) and has not fired as reminded, and returns them ordered
+ * by (remind_at, id). Each reminder is claimed once. `*out` is owned by the caller. */
+RAPPORT_API rapport_code rapport_db_task_claim_reminders(rapport_db *db, int64_t now, rapport_task_list **out,
+                                                         rapport_error **err) RAPPORT_NOEXCEPT;
+
+RAPPORT_API size_t rapport_task_list_count(const rapport_task_list *list) RAPPORT_NOEXCEPT;
+/* BORROWED, valid until the list is freed; NULL when index >= count. */
+RAPPORT_API const rapport_task *rapport_task_list_at(const rapport_task_list *list, size_t index) RAPPORT_NOEXCEPT;
+/* The list as a JSON array of rapport_task_to_json objects. BORROWED, valid until the list is freed. */
+RAPPORT_API const char *rapport_task_list_to_json(const rapport_task_list *list) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_task_list_free(rapport_task_list *list) RAPPORT_NOEXCEPT;
+
+/* Accessors (NULL task: 0, NULL or RAPPORT_NULL_TIME). Strings are BORROWED, valid until the task
+ * (or the list that owns it) is freed; absent text is "". Absent ids are 0, absent times
+ * RAPPORT_NULL_TIME. */
+RAPPORT_API int64_t rapport_task_id(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_title(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_customer(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_task_ref_kind rapport_task_ref_kind_of(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_ref_id(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_owner(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_team(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_due(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_remind_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_task_priority rapport_task_priority_of(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_notes(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API const char *rapport_task_created_by_rule(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API rapport_task_status rapport_task_status_of(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_created_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_updated_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_completed_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_cancelled_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+/* When the reminder was claimed; RAPPORT_NULL_TIME while it has not fired (or was re-armed). */
+RAPPORT_API int64_t rapport_task_reminded_at(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API int64_t rapport_task_version(const rapport_task *task) RAPPORT_NOEXCEPT;
+/* The task as a JSON object {"id", "title", "customer", "ref": {"kind", "id"} | null, "owner",
+ * "team", "due", "remind_at", "priority": "low"|"normal"|"high"|"urgent", "notes",
+ * "created_by_rule", "status": "open"|"done"|"cancelled", "created_at", "updated_at",
+ * "completed_at", "cancelled_at", "reminded_at", "version"} (times RFC 3339 text or null; absent
+ * ids, team and rule null). BORROWED, valid until the task is freed. */
+RAPPORT_API const char *rapport_task_to_json(const rapport_task *task) RAPPORT_NOEXCEPT;
+RAPPORT_API void rapport_task_free(rapport_task *task) RAPPORT_NOEXCEPT;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

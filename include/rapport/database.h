@@ -3,6 +3,7 @@
 #define RAPPORT_DATABASE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "rapport/business_calendar.h"
 #include "rapport/change.h"
 #include "rapport/clock.h"
 #include "rapport/clv_store.h"
@@ -19,8 +21,11 @@
 #include "rapport/frame.h"
 #include "rapport/frame_options.h"
 #include "rapport/import.h"
+#include "rapport/lifecycle.h"
+#include "rapport/rule.h"
 #include "rapport/saved_segment.h"
 #include "rapport/segment.h"
+#include "rapport/task.h"
 #include "rapport/timeline.h"
 #include "rapport/types.h"
 
@@ -45,6 +50,10 @@ struct SegmentOptions {
 };
 
 class Database;
+
+// A plugin action for automation rules (RuleActionKind::kPlugin): runs inside the firing's savepoint with
+// a handle acting as the rule; a non-OK status fails the firing (its effects roll back, it is retried).
+using RuleActionFn = std::function<absl::Status(Database& db, const RuleActionCall& call)>;
 
 // A transaction spanning several calls on one thread. Calls made on the same thread while it is
 // open join it; other threads' writes wait. Rolled back on destruction unless committed; hooks and
@@ -183,6 +192,57 @@ class Database {
   // The stored scores (of the last model applied), by ascending customer id.
   absl::StatusOr<ClvScoreTable> ClvScores() const;
 
+  // Lifecycle models and stages (include/rapport/lifecycle.h, docs/lifecycle.md).
+  // Creates or replaces a model after checking it whole (conditions against the fields, transitions,
+  // the attachment's segment and precedence); nothing is stored when a check fails. Automatic
+  // evaluation after commits starts with the first model.
+  absl::StatusOr<LifecycleModel> SaveLifecycleModel(const LifecycleModel& model);
+  absl::StatusOr<LifecycleModel> GetLifecycleModel(std::string_view name) const;  // NotFound
+  absl::StatusOr<std::vector<LifecycleModel>> LifecycleModels() const;  // highest precedence first
+  // Deletes the model; its customers keep their stage text and history (another model, if one now
+  // governs them, takes them from there).
+  absl::Status DropLifecycleModel(std::string_view name);
+  // Moves a customer to a stage of its governing model. Manual moves need a reason and may go to any
+  // stage; rule moves (source kRule, with the rule's name) follow the model's policy
+  // (FailedPrecondition naming from and to). Records the move (history row, one "lifecycle"/"move"
+  // change entry) and returns it.
+  absl::StatusOr<StageMove> MoveCustomerStage(CustomerId customer, std::string_view stage,
+                                              const StageMoveRequest& request);
+  // Evaluates every governed customer as of `as_of` (default: now; not before the last recorded
+  // move) and makes the moves the models' conditions and policies call for.
+  absl::StatusOr<LifecycleReport> EvaluateLifecycle(std::optional<absl::Time> as_of = {});
+  // A customer's moves, oldest first, with the time spent in each stage (until now for the last).
+  absl::StatusOr<std::vector<StageHistoryEntry>> CustomerStageHistory(CustomerId customer) const;
+  // The stage of every customer (with a recorded move by then) at a past instant, by ascending id.
+  absl::StatusOr<std::vector<CustomerStage>> StagesAsOf(absl::Time t) const;
+  // Customers per stage per period [from, to), periods aligned in `zone`.
+  absl::StatusOr<StageDistributionTable> StageDistribution(absl::Time from, absl::Time to, DistributionStep step,
+                                                           absl::TimeZone zone = absl::UTCTimeZone()) const;
+  // Business calendars stored by name (include/rapport/business_calendar.h, docs/calendars.md).
+  // Creates the calendar or replaces the definition of the one of that name (checked first: a failed
+  // save stores nothing); logs entity "calendar", op "create" or "update".
+  absl::Status SaveCalendar(std::string_view name, const BusinessCalendarDef& def);
+  // NotFound for an unknown name. Cheap: parsed calendars are cached by definition.
+  absl::StatusOr<BusinessCalendar> GetCalendar(std::string_view name) const;
+  absl::StatusOr<std::vector<StoredCalendar>> Calendars() const;  // by name
+  absl::Status DropCalendar(std::string_view name);  // NotFound; logs op "delete"
+  // Tasks and reminders (include/rapport/task.h, docs/tasks.md). Every write logs a change (entity
+  // "task"); validation happens first and a failed call changes nothing.
+  absl::StatusOr<Task> CreateTask(const TaskDraft& draft);
+  absl::StatusOr<Task> GetTask(TaskId id) const;  // NotFound
+  // Open tasks only (FailedPrecondition otherwise); Aborted on a stale expected_version.
+  absl::StatusOr<Task> UpdateTask(TaskId id, const TaskPatch& patch);
+  absl::StatusOr<Task> CompleteTask(TaskId id, std::optional<int64_t> expected_version = {});
+  absl::StatusOr<Task> CancelTask(TaskId id, std::optional<int64_t> expected_version = {});
+  absl::StatusOr<std::vector<Task>> Tasks(const TaskQuery& query = {}) const;
+  // The due, overdue or upcoming list of an owner, a team or everyone (see TaskListKind).
+  absl::StatusOr<std::vector<Task>> TaskList(const TaskListQuery& query) const;
+  // Claims the reminders due at `now` (default: the clock's now) for a host that delivers them itself:
+  // each open task with remind_at <= now that has not been reminded is marked reminded (change op
+  // "remind") and returned, ordered by (remind_at, id); a reminder is claimed once. A host running
+  // automation rules lets tick() claim them instead (they become outbox notifications there).
+  absl::StatusOr<std::vector<Task>> ClaimTaskReminders(std::optional<absl::Time> now = {});
+
   // Change feed.
   absl::StatusOr<std::vector<Change>> Changes(const ChangeQuery& query = {}) const;
   int64_t LastChangeSeq() const;
@@ -191,6 +251,37 @@ class Database {
   absl::StatusOr<int64_t> ConsumerCursor(std::string_view name) const;
   absl::Status AckConsumer(std::string_view name, int64_t seq);
   absl::Status DropConsumer(std::string_view name);
+
+  // Automation rules (include/rapport/rule.h, docs/rules.md).
+  // Creates the rule, or replaces the one of that name (keeping its ledger, cursor and watermark). The
+  // definition is checked first (condition against the fields and saved segments, field names, lists,
+  // plugins, templates); nothing is stored when it fails.
+  absl::StatusOr<Rule> SaveRule(const RuleDef& def);
+  absl::StatusOr<Rule> GetRule(std::string_view name) const;  // NotFound
+  absl::StatusOr<std::vector<Rule>> Rules() const;             // by name
+  // Deletes the rule with its ledger (NotFound for an unknown name).
+  absl::Status DropRule(std::string_view name);
+  // A re-enabled rule starts from now: what fell due while it was disabled does not fire.
+  absl::Status EnableRule(std::string_view name, bool enabled = true);
+  absl::StatusOr<std::vector<RuleOutcome>> RuleOutcomes(const RuleOutcomeQuery& query = {}) const;
+  absl::StatusOr<std::vector<RuleRun>> RuleRuns(int limit = 100) const;  // newest first
+  // Registers a plugin action for this open database (not stored: register again after reopening).
+  absl::Status RegisterRuleAction(std::string_view name, RuleActionFn fn);
+  // One deterministic pass of the automation engine as of `now` (see docs/rules.md for the order of
+  // work). InvalidArgument, and nothing done, when `now` is before the last tick's now.
+  absl::StatusOr<TickReport> Tick(absl::Time now);
+  // The tenant's time zone (IANA name; "UTC" until set): schedules and annual triggers use it.
+  absl::Status SetTimeZone(std::string_view zone);
+  absl::StatusOr<std::string> TimeZone() const;
+
+  // The outbox: messages rules write for the host to deliver (docs/rules.md, "The outbox protocol").
+  absl::StatusOr<std::vector<OutboxMessage>> Outbox(const OutboxQuery& query = {}) const;
+  // Takes up to `limit` pending messages, oldest first: they become claimed and are not handed out again.
+  absl::StatusOr<std::vector<OutboxMessage>> ClaimOutbox(int limit = 100);
+  // Claimed messages were delivered. FailedPrecondition (nothing changes) unless every id is claimed.
+  absl::Status AckOutbox(const std::vector<int64_t>& ids);
+  // A claimed message could not be delivered: back to pending (retry) or failed for good.
+  absl::Status FailOutbox(int64_t id, std::string_view error, bool retry = true);
 
   // Groups calls on this thread into one transaction (see Transaction).
   absl::StatusOr<Transaction> Begin();

@@ -9,7 +9,8 @@ namespace rapport::cli {
 const std::vector<Command>& AllCommands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
       InitCommand(), ImportCommand(), GetCommand(), SearchCommand(), ChangesCommand(), SegmentCommand(),
-      RfmCommand(),  CohortsCommand(), FunnelCommand(), StageFunnelCommand(), ClvCommand(), DemoCommand()};
+      RfmCommand(),  CohortsCommand(), FunnelCommand(), StageFunnelCommand(), ClvCommand(), TickCommand(),
+      RulesCommand(), OutboxCommand(), TasksCommand(), DemoCommand()};
   return *commands;
 }
 

@@ -6,6 +6,7 @@
 #include "base/text.h"
 #include "model/contact_normalize.h"
 #include "model/custom_field_repository.h"
+#include "store/change_log.h"
 #include "store/migrations.h"
 #include "store/name_tokenizer.h"
 
@@ -138,12 +139,33 @@ void Core::ReleaseReader(Connection* conn) const {
   reader_cv_.notify_one();
 }
 
-absl::Status Core::BeginOuter() { return writer_->Exec("BEGIN IMMEDIATE"); }
+absl::Status Core::BeginOuter() {
+  RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+  armed_ = hook_count_.load() > 0;
+  committed_ = {};
+  if (armed_) {
+    auto seq = LastChangeSeq(*writer_);
+    if (!seq.ok()) {
+      writer_->Exec("ROLLBACK").IgnoreError();
+      return seq.status();
+    }
+    armed_seq_ = *seq;
+  }
+  return absl::OkStatus();
+}
 
 absl::Status Core::EndOuter(bool commit) {
   if (commit) {
+    int64_t last = 0;
+    if (armed_) {
+      auto seq = LastChangeSeq(*writer_);
+      last = seq.ok() ? *seq : 0;
+    }
     absl::Status s = writer_->Exec("COMMIT");
-    if (s.ok()) return s;
+    if (s.ok()) {
+      if (armed_ && last > armed_seq_) committed_ = {armed_seq_ + 1, last};
+      return s;
+    }
     writer_->Exec("ROLLBACK").IgnoreError();
     ReloadSchema(*writer_).IgnoreError();
     return s;
@@ -151,6 +173,65 @@ absl::Status Core::EndOuter(bool commit) {
   absl::Status s = writer_->Exec("ROLLBACK");
   ReloadSchema(*writer_).IgnoreError();
   return s;
+}
+
+CommittedSeqs Core::TakeCommitted() {
+  CommittedSeqs c = committed_;
+  committed_ = {};
+  armed_ = false;
+  return c;
+}
+
+void Core::SetAfterCommitHook(const std::string& name, AfterCommitHook hook) {
+  std::lock_guard<std::mutex> lock(hooks_mu_);
+  if (hook) {
+    hooks_[name] = std::move(hook);
+  } else {
+    hooks_.erase(name);
+  }
+  hook_count_.store(static_cast<int>(hooks_.size()));
+}
+
+bool Core::HasAfterCommitHook(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(hooks_mu_);
+  return hooks_.count(name) > 0;
+}
+
+absl::Status Core::last_hook_error() const {
+  std::lock_guard<std::mutex> lock(hooks_mu_);
+  return last_hook_error_;
+}
+
+namespace {
+// Set while this thread runs hooks: the transactions hooks commit are collected into the next round
+// rather than dispatched recursively.
+thread_local bool running_hooks = false;
+thread_local int64_t hook_round_last_seq = 0;
+}  // namespace
+
+void Core::RunAfterCommitHooks(CommittedSeqs seqs) {
+  if (running_hooks) {
+    hook_round_last_seq = std::max(hook_round_last_seq, seqs.last);
+    return;
+  }
+  running_hooks = true;
+  for (int round = 0; round < kMaxHookRounds && seqs.first > 0 && seqs.last >= seqs.first; ++round) {
+    std::vector<AfterCommitHook> hooks;
+    {
+      std::lock_guard<std::mutex> lock(hooks_mu_);
+      for (const auto& [name, hook] : hooks_) hooks.push_back(hook);
+    }
+    hook_round_last_seq = 0;
+    for (const AfterCommitHook& hook : hooks) {
+      absl::Status s = hook(*this, seqs);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(hooks_mu_);
+        last_hook_error_ = s;
+      }
+    }
+    seqs = hook_round_last_seq > seqs.last ? CommittedSeqs{seqs.last + 1, hook_round_last_seq} : CommittedSeqs{};
+  }
+  running_hooks = false;
 }
 
 absl::Status Core::BeginUser() {
@@ -173,15 +254,18 @@ bool Core::InUserTransaction() const { return HeldByThisThread() && user_tx_; }
 absl::Status Core::CommitUser() {
   if (!InUserTransaction()) return absl::FailedPreconditionError("no transaction is open on this thread");
   absl::Status s = EndOuter(true);
+  const CommittedSeqs committed = TakeCommitted();
   user_tx_ = false;
   owner_.store(std::thread::id());
   write_mu_.unlock();
+  if (committed.first > 0 && committed.last >= committed.first) RunAfterCommitHooks(committed);
   return s;
 }
 
 absl::Status Core::RollbackUser() {
   if (!InUserTransaction()) return absl::FailedPreconditionError("no transaction is open on this thread");
   absl::Status s = EndOuter(false);
+  TakeCommitted();
   user_tx_ = false;
   owner_.store(std::thread::id());
   write_mu_.unlock();

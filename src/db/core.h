@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +21,9 @@
 #include "store/sqlite.h"
 
 namespace rapport::internal {
+
+class RuleActionRegistry;
+std::shared_ptr<RuleActionRegistry> MakeRuleActionRegistry();
 
 inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
 
@@ -37,6 +42,21 @@ const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
 
 // InvalidArgument unless the actor's user id is positive and its origin short valid UTF-8.
 absl::Status CheckActor(const Actor& actor);
+
+class Core;
+
+// The change-log entries an outer transaction wrote: seqs first..last (inclusive).
+struct CommittedSeqs {
+  int64_t first = 0;
+  int64_t last = 0;
+};
+
+// Runs after an outer transaction (Core::Write outside any transaction, or a user transaction's
+// Commit) committed change-log entries: on the committing thread, with no transaction open, before
+// the call that committed returns. A hook writes in transactions of its own (core.Write); what those
+// commit is passed to the hooks again, up to Core::kMaxHookRounds rounds. A hook's failure does not
+// undo what was committed (it is kept in Core::last_hook_error()).
+using AfterCommitHook = std::function<absl::Status(Core& core, CommittedSeqs seqs)>;
 
 // Owns the writer connection (one, serialised by a mutex) and a pool of reader connections (file
 // databases in WAL mode). A thread holding the write lock (inside Write or a user transaction)
@@ -67,6 +87,13 @@ class Core {
   // read transaction (BEGIN ... COMMIT), and only when this thread does not hold the write lock.
   absl::StatusOr<std::unique_ptr<Connection>> OpenReader(bool memory_mapped) const;
 
+  // After-commit hooks by name (see AfterCommitHook); setting a null hook removes it. With no hook
+  // registered a commit costs nothing extra; with one, two `SELECT max(seq)` per outer transaction.
+  static constexpr int kMaxHookRounds = 4;
+  void SetAfterCommitHook(const std::string& name, AfterCommitHook hook);
+  bool HasAfterCommitHook(const std::string& name) const;
+  absl::Status last_hook_error() const;
+
   // User transactions spanning several calls on one thread.
   absl::Status BeginUser();
   absl::Status CommitUser();
@@ -80,6 +107,19 @@ class Core {
   void ReleaseReader(Connection* conn) const;
   absl::Status BeginOuter();
   absl::Status EndOuter(bool commit);
+  // The seqs the outer transaction that just ended committed (empty unless hooks were armed).
+  CommittedSeqs TakeCommitted();
+  // Runs the hooks for `seqs`, then for what they committed; called without the write lock.
+  void RunAfterCommitHooks(CommittedSeqs seqs);
+
+  mutable std::mutex hooks_mu_;
+  std::map<std::string, AfterCommitHook> hooks_;  // guarded by hooks_mu_
+  std::atomic<int> hook_count_{0};
+  absl::Status last_hook_error_;  // guarded by hooks_mu_
+  // Guarded by write_mu_: whether this outer transaction records its seqs, and what it committed.
+  bool armed_ = false;
+  int64_t armed_seq_ = 0;
+  CommittedSeqs committed_;
 
   Options options_;
   std::shared_ptr<Clock> clock_;
@@ -107,9 +147,12 @@ class Core {
   bool WritingOnThisThread() const { return HeldByThisThread(); }
   // The customer frame segments are evaluated on (see FrameCache).
   FrameCache& frame_cache() const { return *frame_cache_; }
+  // Plugin actions of automation rules registered on this open database.
+  RuleActionRegistry& rule_actions() const { return *rule_actions_; }
 
  private:
   std::unique_ptr<FrameCache> frame_cache_ = std::make_unique<FrameCache>();
+  std::shared_ptr<RuleActionRegistry> rule_actions_ = MakeRuleActionRegistry();
 };
 
 template <typename F>
@@ -137,7 +180,10 @@ auto Core::Write(F&& fn) -> std::invoke_result_t<F, Connection&> {
   }
   Result result = fn(*writer_);
   absl::Status end = EndOuter(StatusOf(result).ok());
+  const CommittedSeqs committed = TakeCommitted();
   owner_.store(std::thread::id());
+  lock.unlock();
+  if (committed.last >= committed.first && committed.first > 0) RunAfterCommitHooks(committed);
   if (!end.ok() && StatusOf(result).ok()) return Result(end);
   return result;
 }

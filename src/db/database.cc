@@ -2,6 +2,8 @@
 #include "rapport/database.h"
 
 #include "db/core.h"
+#include "db/lifecycle_engine.h"
+#include "model/lifecycle_repository.h"
 #include "store/migrations.h"
 
 namespace rapport {
@@ -14,6 +16,10 @@ absl::StatusOr<Database> Database::Open(std::string_view path, Options options) 
   if (auto s = internal::CheckActor(options.actor); !s.ok()) return s;
   auto core = internal::Core::Open(path, options);
   if (!core.ok()) return core.status();
+  // Lifecycle evaluation after commits costs nothing until a model exists.
+  auto any_model = (*core)->Read([](internal::Connection& conn) { return internal::AnyLifecycleModel(conn); });
+  if (!any_model.ok()) return any_model.status();
+  if (*any_model) internal::InstallLifecycleHook(**core);
   Actor actor = options.actor;
   return Database(std::move(core).value(), std::move(actor));
 }

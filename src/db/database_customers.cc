@@ -2,6 +2,7 @@
 #include "base/strings.h"
 #include "base/status_macros.h"
 #include "db/facade_util.h"
+#include "db/lifecycle_engine.h"
 #include "model/custom_field_repository.h"
 #include "model/customer_importer.h"
 #include "rapport/database.h"
@@ -13,6 +14,20 @@ using internal::FieldSchema;
 using internal::Mutate;
 using internal::Query;
 using internal::WriteContext;
+
+namespace {
+
+// A patch that sets lifecycle_stage of a customer a lifecycle model governs is refused: such stages
+// change by moves, which need a reason and leave history (docs/lifecycle.md).
+absl::Status CheckLifecycleStageEdit(const WriteContext& ctx, int64_t id, const FieldMap& fields) {
+  auto it = fields.find("lifecycle_stage");
+  if (it == fields.end()) return absl::OkStatus();
+  std::optional<std::string> stage;
+  if (!it->second.is_null()) stage = it->second.as_text();
+  return internal::CheckStageEdit(ctx.conn, id, stage);
+}
+
+}  // namespace
 
 absl::StatusOr<Customer> Database::CreateCustomer(const CustomerDraft& draft) {
   return Mutate(*core_, actor_, [&](const WriteContext& ctx) -> absl::StatusOr<Customer> {
@@ -31,6 +46,7 @@ absl::StatusOr<Customer> Database::GetCustomer(CustomerId id, bool include_delet
 absl::StatusOr<Customer> Database::UpdateCustomer(CustomerId id, const CustomerPatch& patch) {
   return Mutate(*core_, actor_, [&](const WriteContext& ctx) -> absl::StatusOr<Customer> {
     ASSIGN_OR_RETURN(FieldMap fields, internal::CanonicalPatch(ctx.schema, patch.fields));
+    RETURN_IF_ERROR(CheckLifecycleStageEdit(ctx, ToInt(id), fields));
     RETURN_IF_ERROR(internal::MergeIntoCustomer(ctx, id, fields, nullptr, patch.expected_version).status());
     return internal::LoadCustomer(ctx.conn, ctx.schema, id, false);
   });
@@ -47,6 +63,7 @@ absl::StatusOr<UpsertResult> Database::UpsertCustomer(const ExternalId& key, con
     UpsertResult result;
     if (existing) {
       ASSIGN_OR_RETURN(FieldMap fields, internal::CanonicalPatch(ctx.schema, draft.fields));
+      RETURN_IF_ERROR(CheckLifecycleStageEdit(ctx, ToInt(*existing), fields));
       ASSIGN_OR_RETURN(internal::PreparedCustomer parts,
                        internal::PrepareCustomer(ctx.schema, ctx.default_region,
                                                  CustomerDraft{{}, with_key.contact_points, with_key.tags, with_key.external_ids},

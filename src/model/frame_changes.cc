@@ -29,7 +29,7 @@ absl::StatusOr<FrameChanges> CustomersChangedSince(Connection& conn, int64_t aft
       "SELECT seq, entity, customer_id, op, fields, "
       "CASE WHEN entity = 'order' AND json_valid(after) THEN json_extract(after, '$.currency') END, "
       "CASE WHEN op = 'import' THEN after END "
-      "FROM changes WHERE seq > ? AND +entity IN ('customer', 'order', 'custom_field', 'contact_point', 'clv_scores') "
+      "FROM changes WHERE seq > ? AND +entity IN ('customer', 'order', 'custom_field', 'contact_point', 'clv_scores', 'lifecycle') "
       "ORDER BY seq"));
   st.Bind(1, after_seq);
   // The last sequence number counts even when the entries themselves are not about frames.

@@ -13,7 +13,7 @@ namespace {
 
 // Each entry upgrades version i to i + 1.
 const std::vector<std::string_view>& Steps() {
-  static const std::vector<std::string_view> steps = {kSchemaV1, kSchemaV2, kSchemaV3};
+  static const std::vector<std::string_view> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
   return steps;
 }
 

@@ -130,6 +130,10 @@ int main(int argc, char **argv) {
       {"null", test_null},       {"threads", test_threads},   {"segments", test_segments},
       {"segment_scores", test_segment_scores}, {"analytics", test_analytics}, {"clv", test_clv},
       {"clv_store", test_clv_store},
+      {"lifecycle", test_lifecycle},
+      {"calendars", test_calendars},
+      {"rules", test_rules},
+      {"tasks", test_tasks},
   };
   size_t i;
   int ran = 0;

@@ -69,5 +69,9 @@ void test_segment_scores(void);
 void test_analytics(void);
 void test_clv(void);
 void test_clv_store(void);
+void test_lifecycle(void);
+void test_calendars(void);
+void test_rules(void);
+void test_tasks(void);
 
 #endif /* RAPPORT_TESTS_CAPI_TEST_UTIL_H_ */

@@ -33,7 +33,7 @@ lacks() {
 }
 lines() { if [[ -z $1 ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
-COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel clv demo)
+COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel clv tick rules outbox tasks demo)
 
 case_help() {
   run 0 --help
@@ -936,6 +936,110 @@ case_clv() {
   contains "$OUT" "dropped model 'q3' and its scores" "drop"
   run 0 clv scores cdnow.db
   contains "$OUT" "(no model applied yet: rapport clv apply DB NAME)" "no scores after drop"
+}
+
+case_rules() {
+  run 0 init crm.db
+  cat > welcome.json <<'JSON'
+{"name": "welcome", "trigger": {"type": "event", "event": "customer_created"},
+ "actions": [{"type": "notify", "channel": "email", "body": "Hello {{name}}"}]}
+JSON
+  cat > bad.json <<'JSON'
+{"name": "bad", "trigger": {"type": "schedule", "every": "daily", "at": "25:00"}, "actions": [{"type": "add_tag", "tag": "x"}]}
+JSON
+  run 0 rules save crm.db welcome.json
+  contains "$OUT" '"name":"welcome"' "rules save"
+  run 1 rules save crm.db bad.json
+  contains "$ERR" 'rapport: bad.json: trigger.at: "25:00" is not a time of day (HH:MM, 00:00 to 23:59)' "bad rule"
+  run 0 rules list crm.db
+  [[ $(lines "$OUT") == 1 ]] || fail "rules list: $OUT"
+  printf 'n\nAnn\nBob\n' > people.csv
+  run 0 import crm.db people.csv --map n=name
+  run 2 tick crm.db
+  contains "$ERR" "--now TIME is required" "tick without --now"
+  run 0 tick crm.db --now 2030-01-01T00:00:00Z
+  contains "$OUT" '"fired": 2' "tick report"
+  run 0 tick crm.db --now 2030-01-01T00:00:00Z
+  contains "$OUT" '"fired": 0' "tick again"
+  run 1 tick crm.db --now 2029-01-01T00:00:00Z
+  contains "$ERR" "time does not go backwards" "tick backwards"
+  run 0 rules outcomes crm.db --rule welcome --status fired
+  [[ $(lines "$OUT") == 2 ]] || fail "outcomes: $OUT"
+  run 0 rules runs crm.db
+  [[ $(lines "$OUT") == 2 ]] || fail "runs: $OUT"
+  run 0 outbox claim crm.db --limit 1
+  contains "$OUT" '"body":"Hello Ann"' "claim"
+  contains "$OUT" '"status":"claimed"' "claim"
+  run 0 outbox ack crm.db 1
+  run 1 outbox ack crm.db 1
+  contains "$ERR" "outbox message 1: is delivered, not claimed" "ack twice"
+  run 0 outbox crm.db --status pending
+  [[ $(lines "$OUT") == 1 ]] || fail "pending: $OUT"
+  contains "$OUT" '"body":"Hello Bob"' "pending"
+  run 0 rules show crm.db welcome
+  contains "$OUT" '"event": "customer_created"' "rules show"
+  run 0 rules drop crm.db welcome
+  run 1 rules show crm.db welcome
+  contains "$ERR" 'rule "welcome": not found' "dropped"
+}
+
+case_tasks() {
+  run 0 init crm.db
+  printf 'Name\nAnn\n' > people.csv
+  run 0 import crm.db people.csv --map Name=name
+  # Add: a table row, or the JSON form.
+  run 0 tasks add crm.db "Call Ann back" --customer 1 --owner 7 --team sales --due 2000-01-03T09:00:00Z \
+    --remind 2000-01-03T08:00:00Z --priority high
+  contains "$OUT" "Call Ann back" "tasks add table"
+  contains "$OUT" "2000-01-03T09:00:00Z" "tasks add due"
+  run 0 tasks add crm.db "Send the quote" --owner 7 --due 2999-06-01 --json
+  json_check "$OUT" 'j["id"] == 2 and j["owner"] == 7 and j["due"] == "2999-06-01T00:00:00Z" and j["status"] == "open" and j["priority"] == "normal"' "tasks add --json"
+  run 0 tasks add crm.db "Tidy up" --team support
+  # Lists: open tasks by due time (none last); overdue; the due list of a day; upcoming as of a time.
+  run 0 tasks crm.db --json
+  json_check "$OUT" '[x["title"] for x in js] == ["Call Ann back", "Send the quote", "Tidy up"]' "tasks list"
+  run 0 tasks crm.db --overdue --owner 7 --json
+  json_check "$OUT" '[x["id"] for x in js] == [1]' "tasks --overdue"
+  run 0 tasks crm.db --due 2999-06-01
+  contains "$OUT" "Send the quote" "tasks --due DAY"
+  contains "$OUT" "(1 task)" "tasks --due DAY count"
+  run 0 tasks crm.db --due 2999-05-31 --zone America/Los_Angeles --json
+  json_check "$OUT" '[x["id"] for x in js] == [2]' "00:00 UTC on June 1 is May 31 in Los Angeles"
+  run 0 tasks crm.db --upcoming 2 --as-of 2999-05-30T12:00:00Z --json
+  json_check "$OUT" '[x["id"] for x in js] == [2]' "tasks --upcoming"
+  run 0 tasks crm.db --upcoming 1 --as-of 2999-05-30T12:00:00Z
+  contains "$OUT" "no tasks" "tasks --upcoming 1"
+  run 0 tasks crm.db --team support --json
+  json_check "$OUT" '[x["title"] for x in js] == ["Tidy up"]' "tasks --team"
+  # Done and cancel; a closed task cannot close again; the change feed has it all.
+  run 0 tasks done crm.db 1 --json
+  json_check "$OUT" 'j["status"] == "done" and j["completed_at"] is not None' "tasks done"
+  run 1 tasks cancel crm.db 1
+  contains "$ERR" "rapport: status: task 1 is done; only open tasks can be cancelled" "cancel a done task"
+  run 0 tasks cancel crm.db 3
+  run 0 tasks crm.db --json
+  json_check "$OUT" '[x["id"] for x in js] == [2]' "open tasks after done and cancel"
+  run 0 changes crm.db
+  json_check "$OUT" '[x["op"] for x in js if x["entity"] == "task"] == ["create"] * 3 + ["complete", "cancel"]' "task changes in the feed"
+  # Errors, with nothing written.
+  run 1 tasks add crm.db "   "
+  contains "$ERR" "rapport: title: must not be empty" "blank title"
+  run 1 tasks add crm.db "x" --customer 99
+  contains "$ERR" "rapport: customer: customer 99 not found" "unknown customer"
+  run 2 tasks add crm.db "x" --priority asap
+  contains "$ERR" '--priority: "asap" is not one of low, normal, high, urgent' "bad priority"
+  run 2 tasks add crm.db "x" --due tomorrow
+  contains "$ERR" "is not a time" "bad due time"
+  run 2 tasks crm.db --overdue --upcoming 3
+  contains "$ERR" "give at most one of --due, --overdue and --upcoming" "two lists"
+  run 2 tasks crm.db --overdue --zone Mars/Olympus
+  contains "$ERR" "--zone: unknown time zone 'Mars/Olympus'" "bad zone"
+  run 2 tasks done crm.db --priority high 2
+  contains "$ERR" "option '--priority' does not apply to 'rapport tasks done'" "option of another form"
+  run 1 tasks done crm.db 42
+  contains "$ERR" "rapport: task 42 not found" "unknown task"
+  run 0 tasks crm.db --json
+  json_check "$OUT" 'len(js) == 1' "nothing written by failed calls"
 }
 
 "case_$CASE"

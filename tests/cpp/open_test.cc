@@ -27,7 +27,7 @@ TEST(OpenTest, CreatesAndReopensAFile) {
   ASSERT_OK_AND_ASSIGN(db, Database::Open(path));
   ASSERT_OK_AND_ASSIGN(c, db.GetCustomer(id));
   EXPECT_EQ(c.name, "阿里巴巴网络技术有限公司");
-  EXPECT_EQ(db.schema_version(), 3);
+  EXPECT_EQ(db.schema_version(), 4);
 }
 
 TEST(OpenTest, RefusesAForeignSqliteFileUntouched) {

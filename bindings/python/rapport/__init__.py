@@ -13,6 +13,10 @@ Conventions:
   * analyses of pandas DataFrames computed in C++: :func:`rfm`, :func:`value_tiers`, :func:`cohorts`,
     :func:`repurchase_rate`, :func:`interpurchase_intervals`, :func:`churn`, :func:`funnel`,
     :func:`stage_funnel`, and charts of them in :mod:`rapport.plot` (docs/python-analytics.md);
+  * business calendars: :class:`BusinessCalendar` (working hours in a time zone, holidays, extra
+    working days) adds and measures working time; ``db.save_calendar`` stores one (docs/calendars.md);
+  * tasks and reminders: ``db.create_task(...)``, ``db.due_tasks()``, ``db.overdue_tasks()``,
+    ``db.upcoming_tasks()`` (docs/tasks.md);
   * customer lifetime value in :mod:`rapport.clv`: BG/NBD, Pareto/NBD, Gamma-Gamma, BG/BB (docs/python-clv.md).
 """
 
@@ -25,10 +29,13 @@ from ._types import (Activity, Change, ContactPoint, ContactRole, Customer, Cust
                      SegmentDelta)
 from . import _core
 from ._segments import SEGMENT_FUNCTIONS, SEGMENT_KINDS, Expr, F, Frame, segment
+from ._calendars import WEEKDAYS, BusinessCalendar, StoredCalendar
 from ._database import Actor, Database, ManualClock, Transaction, UpsertResult, open
+from ._tasks import TASK_LISTS, TASK_PRIORITIES, TASK_REF_KINDS, TASK_STATUSES, Task
 from ._analytics import (CLASSIC_RFM_SEGMENTS, COHORT_PERIODS, ChurnRate, FunnelResult, InterpurchaseIntervals,
                          RepurchaseRate, RfmSummary, StageFunnel, churn, cohorts, funnel, interpurchase_intervals,
                          repurchase_rate, rfm, rfm_summary, stage_funnel, value_tiers)
+from ._lifecycle import LifecycleModel, Stage, Transition, default_model as default_lifecycle_model
 from . import clv  # CLV models: rapport.clv.BetaGeo, ... (docs/python-clv.md)
 from . import plot  # matplotlib is imported only when a plot is drawn
 
@@ -41,9 +48,11 @@ CONTACT_KINDS: tuple[str, ...] = tuple(_core.CONTACT_KINDS)
 ACTIVITY_KINDS: tuple[str, ...] = tuple(_core.ACTIVITY_KINDS)
 
 __all__ = [
+    "BusinessCalendar", "StoredCalendar", "WEEKDAYS",
     "open", "Database", "Transaction", "ManualClock", "Actor", "UpsertResult",
     "Customer", "CustomerPage", "ContactPoint", "ContactRole", "CustomFieldDef", "ExternalId",
     "Money", "Order", "OrderItem", "Activity", "Change", "ImportReport", "ImportRowError", "RecordList",
+    "Task", "TASK_PRIORITIES", "TASK_STATUSES", "TASK_REF_KINDS", "TASK_LISTS",
     "Expr", "F", "Frame", "segment", "SavedSegment", "SegmentDelta", "SEGMENT_FUNCTIONS", "SEGMENT_KINDS",
     "Error", "ValidationError", "NotFoundError", "AlreadyExistsError", "ConflictError",
     "PermissionDeniedError", "StageGateError", "BusyError", "CorruptError", "CancelledError",
@@ -51,5 +60,6 @@ __all__ = [
     "rfm", "rfm_summary", "RfmSummary", "value_tiers", "cohorts", "repurchase_rate", "RepurchaseRate",
     "interpurchase_intervals", "InterpurchaseIntervals", "churn", "ChurnRate", "funnel", "FunnelResult",
     "stage_funnel", "StageFunnel", "CLASSIC_RFM_SEGMENTS", "COHORT_PERIODS", "plot", "clv",
+    "LifecycleModel", "Stage", "Transition", "default_lifecycle_model",
     "FIELD_TYPES", "CUSTOMER_KINDS", "CONTACT_KINDS", "ACTIVITY_KINDS", "__version__",
 ]

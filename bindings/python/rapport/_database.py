@@ -9,7 +9,7 @@ import os as _os
 import threading as _threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from . import _clv_store, _core
+from . import _calendars, _clv_store, _core, _lifecycle, _rules, _tasks
 from ._convert import (enum_index, from_micros, fspath, index, money, opt_from_micros, opt_index,
                        opt_micros, to_core_value, to_duration_micros, to_field_map, to_micros)
 from ._errors import ValidationError
@@ -680,6 +680,56 @@ class Database:
         """The stored model ``name`` (NotFoundError when there is none)."""
         return _clv_store.model_dict(self._db.clv_model(name))
 
+    # ---------------------------------------------------------------------------------- lifecycle
+
+    def save_lifecycle_model(self, model: Any) -> dict:
+        """Creates or replaces a lifecycle model (a dict in the JSON form, a
+        :class:`rapport.LifecycleModel` or JSON text). Bad models raise ValidationError naming the
+        member (``stages[2].condition: unknown field "foo"``) and store nothing."""
+        return _lifecycle.model_dict(self._db.lifecycle_model_save(_lifecycle.model_json(model)))
+
+    def lifecycle_model(self, name: str) -> dict:
+        """The model ``name`` (NotFoundError when there is none)."""
+        return _lifecycle.model_dict(self._db.lifecycle_model(name))
+
+    def lifecycle_models(self) -> list[dict]:
+        """Every lifecycle model, highest precedence first."""
+        return [_lifecycle.model_dict(t) for t in self._db.lifecycle_models()]
+
+    def drop_lifecycle_model(self, name: str) -> None:
+        """Deletes a model; its customers keep their stage text and history."""
+        self._db.lifecycle_model_drop(name)
+
+    def move_stage(self, customer: int, stage: str, reason: str | None = None, *, source: str = "manual",
+                   rule: str | None = None) -> dict:
+        """Moves a customer to a stage of its governing model. A manual move needs a ``reason`` and
+        may go anywhere; ``source="rule"`` (with ``rule``) follows the model's policy
+        (StageGateError/FailedPrecondition otherwise). Returns the recorded move."""
+        return _lifecycle.move_dict(self._db.move_stage(index(customer, "customer"), stage, reason, source, rule))
+
+    def evaluate_lifecycle(self, as_of: Any = None) -> dict:
+        """Evaluates every governed customer as of ``as_of`` (default: now) and makes the moves the
+        models call for: ``{"as_of", "evaluated", "moves": [...], "stages": [{"model", "stage",
+        "customers"}]}``."""
+        return _lifecycle.report_dict(self._db.evaluate_lifecycle(as_of_micros(as_of)))
+
+    def stage_history(self, customer: int) -> list[dict]:
+        """The customer's moves, oldest first, each with ``time_in_stage`` (a timedelta) and
+        ``current``."""
+        return [_lifecycle.move_dict(d) for d in self._db.stage_history(index(customer, "customer"))]
+
+    def stages_as_of(self, at: Any):
+        """The stage of every customer at ``at`` (a DataFrame indexed by ``customer_id`` with
+        ``model``, ``stage`` and ``since``)."""
+        return _lifecycle.stages_frame(self._db.stages_as_of(_lifecycle.time_micros(at, "at")))
+
+    def stage_distribution(self, start: Any, end: Any, step: str = "month", zone: str | None = None):
+        """Customers per stage per period in [start, end): a DataFrame indexed by period start with one
+        column per stage (the count at the period's end)."""
+        return _lifecycle.distribution_frame(self._db.stage_distribution(
+            _lifecycle.time_micros(start, "start"), _lifecycle.time_micros(end, "end"),
+            _lifecycle.step_index(step), zone))
+
     def clv_models(self) -> list[dict]:
         """Every stored model, by name."""
         return [_clv_store.model_dict(text) for text in self._db.clv_models()]
@@ -699,6 +749,158 @@ class Database:
         ``expected_purchases_90d``, ``clv`` (NaN without a spend model) and ``churn_risk``;
         ``df.attrs`` holds the ``model`` name and ``as_of``."""
         return _clv_store.scores(self._db)
+
+    # -- business calendars ---------------------------------------------------------------------
+    def save_calendar(self, name: str, calendar: Any) -> None:
+        """Stores ``calendar`` (a BusinessCalendar, or its JSON form as a dict or text) as ``name``,
+        replacing the definition of a calendar of that name (change feed: entity "calendar")."""
+        self._db.save_calendar(name, _calendars.as_core(calendar))
+
+    def calendar(self, name: str) -> "_calendars.BusinessCalendar":
+        """The calendar stored as ``name`` (NotFoundError when there is none)."""
+        return _calendars.BusinessCalendar._wrap(self._db.calendar(name))
+
+    def calendars(self) -> "list[_calendars.StoredCalendar]":
+        """Every stored calendar, by name."""
+        return _calendars.stored(self._db.calendars())
+
+    def drop_calendar(self, name: str) -> None:
+        """Deletes the calendar stored as ``name`` (NotFoundError when there is none)."""
+        self._db.drop_calendar(name)
+    # -- automation rules and the outbox -------------------------------------------------------
+    # Rules are dicts in the JSON form of docs/rules.md; rapport/_rules.py does the conversions.
+    def save_rule(self, rule: Mapping[str, Any] | str) -> dict:
+        """Creates the rule (a dict or JSON text), or replaces the one of that name. A bad definition
+        raises ValidationError naming the member (e.g. "trigger.day: 0 is not a day of the month (1 to
+        31)") and stores nothing. Returns the stored rule."""
+        return _rules.rules(self._db.rule_save_json(_rules.rule_json(rule)))[0]
+
+    def rule(self, name: str) -> dict:
+        """The rule ``name`` (NotFoundError when there is none)."""
+        return _rules.rules(self._db.rule(name))[0]
+
+    def rules(self) -> list[dict]:
+        """Every rule, by name."""
+        return _rules.rules(self._db.rules())
+
+    def drop_rule(self, name: str) -> None:
+        """Deletes the rule and its ledger (NotFoundError for an unknown name)."""
+        self._db.rule_drop(name)
+
+    def enable_rule(self, name: str, enabled: bool = True) -> None:
+        """Enables or disables a rule; a re-enabled rule starts from now (no catching up)."""
+        self._db.rule_enable(name, bool(enabled))
+
+    def tick(self, now: _dt.datetime) -> dict:
+        """One deterministic pass of the automation engine as of ``now`` (an aware datetime; never
+        before the last tick's). Returns the report: counts, per-rule counts and the outcomes."""
+        return _rules.report(self._db.tick(to_micros(now, "now")))
+
+    def rule_outcomes(self, rule: str | None = None, *, customer: int | None = None, status: str | None = None,
+                      since: Any = None, after_id: int = 0, limit: int = 1000):
+        """What fired, for whom and why: the ledger as a pandas DataFrame (id, rule, customer,
+        occurrence, trigger, status, attempts, error, first_at, last_at, next_retry_at)."""
+        return _rules.outcomes(self._db, rule, customer, status, since, after_id, limit)
+
+    def rule_runs(self, limit: int = 100) -> list[dict]:
+        """The last ticks, newest first."""
+        return _rules.runs(self._db.rule_runs(limit))
+
+    def set_time_zone(self, zone: str) -> None:
+        """The tenant's time zone (IANA name) for schedules and annual triggers."""
+        self._db.set_time_zone(zone)
+
+    def time_zone(self) -> str:
+        """The tenant's time zone ("UTC" until set)."""
+        return self._db.time_zone()
+
+    def outbox(self, status: str | None = None, *, after_id: int = 0, limit: int = 1000) -> list[dict]:
+        """Outbox messages (optionally of one status: pending, claimed, delivered, failed), by id."""
+        return _rules.messages(self._db.outbox(_rules.outbox_status(status), after_id, limit))
+
+    def claim_outbox(self, limit: int = 100) -> list[dict]:
+        """Takes up to ``limit`` pending messages, oldest first; they are not handed out again. Deliver
+        them, then :meth:`ack_outbox` (or :meth:`fail_outbox`)."""
+        return _rules.messages(self._db.claim_outbox(limit))
+
+    def ack_outbox(self, ids: int | Iterable[int]) -> None:
+        """Claimed messages were delivered (StageGateError, and nothing changes, unless all are claimed)."""
+        self._db.ack_outbox(_rules.ids(ids))
+
+    def fail_outbox(self, message_id: int, error: str, *, retry: bool = True) -> None:
+        """A claimed message could not be delivered: back to pending (``retry``) or failed for good."""
+        self._db.fail_outbox(message_id, error, bool(retry))
+    # -- tasks and reminders (docs/tasks.md) ----------------------------------------------------
+    def create_task(self, title: str, *, customer: int | None = None, owner: int | None = None,
+                    team: str | None = None, due: _dt.datetime | None = None,
+                    remind_at: _dt.datetime | None = None, priority: str = "normal",
+                    ref: tuple[str, int] | None = None, notes: str = "",
+                    created_by_rule: str | None = None) -> "_tasks.Task":
+        """Creates an open task. ``customer`` must be a live customer; ``ref`` is ``(kind, id)`` with
+        kind "lead", "deal" or "ticket"; ``priority`` "low", "normal", "high" or "urgent". Bad input
+        raises ValidationError (NotFoundError for an unknown customer) and writes nothing."""
+        return _tasks.create(self._db, title, customer, owner, team, due, remind_at, priority, ref, notes,
+                             created_by_rule)
+
+    def task(self, task_id: int) -> "_tasks.Task":
+        """The task (NotFoundError, a KeyError, when there is none)."""
+        return _tasks.Task._from_core(self._db.get_task(index(task_id, "task_id")))
+
+    def update_task(self, task_id: int, *, move_reminder_with_due: bool = False,
+                    expected_version: int | None = None, **changes: Any) -> "_tasks.Task":
+        """Changes an open task (StageGateError for a done or cancelled one). Keywords: title,
+        customer, ref, owner, team, due, remind_at, priority, notes; None clears a member. A new
+        ``remind_at`` re-arms the reminder. With ``move_reminder_with_due`` a reminder that has not
+        fired moves with the due time. ConflictError on a stale ``expected_version``."""
+        return _tasks.update(self._db, task_id, changes, move_reminder_with_due, expected_version)
+
+    def complete_task(self, task_id: int, expected_version: int | None = None) -> "_tasks.Task":
+        """Marks an open task done (StageGateError otherwise)."""
+        return _tasks.Task._from_core(
+            self._db.complete_task(index(task_id, "task_id"), opt_index(expected_version, "expected_version")))
+
+    def cancel_task(self, task_id: int, expected_version: int | None = None) -> "_tasks.Task":
+        """Cancels an open task (StageGateError otherwise)."""
+        return _tasks.Task._from_core(
+            self._db.cancel_task(index(task_id, "task_id"), opt_index(expected_version, "expected_version")))
+
+    def tasks(self, *, owner: int | None = None, team: str | None = None, customer: int | None = None,
+              status: str | Iterable[str] | None = None, due_after: _dt.datetime | None = None,
+              due_before: _dt.datetime | None = None, limit: int = 1000) -> RecordList:
+        """Tasks matching every filter given (any status unless ``status``), by due time (tasks
+        without one last), then id; ``due_after <= due < due_before``. Has ``to_pandas()``."""
+        return _tasks.query(self._db, owner, team, customer, status, due_after, due_before, limit)
+
+    def task_list(self, kind: str, *, owner: int | None = None, team: str | None = None, as_of: Any = None,
+                  zone: Any = "UTC", window: Any = None, days: int = 7, limit: int = 1000) -> RecordList:
+        """The "due", "overdue" or "upcoming" list (open tasks of ``owner`` and/or ``team``; neither:
+        everyone's) as of ``as_of`` (default: now); see due_tasks, overdue_tasks, upcoming_tasks."""
+        return _tasks.listing(self._db, kind, owner, team, as_of, zone, window, days, limit)
+
+    def due_tasks(self, *, owner: int | None = None, team: str | None = None, as_of: Any = None,
+                  zone: Any = "UTC", window: Any = None, limit: int = 1000) -> RecordList:
+        """Open tasks due on the local day of ``as_of`` in ``zone`` (an IANA name or ZoneInfo), those
+        earlier that day included; with ``window`` (a timedelta), due in [as_of, as_of + window)."""
+        return _tasks.listing(self._db, "due", owner, team, as_of, zone, window, 7, limit)
+
+    def overdue_tasks(self, *, owner: int | None = None, team: str | None = None, as_of: Any = None,
+                      limit: int = 1000) -> RecordList:
+        """Open tasks due before ``as_of`` (default: now), oldest first."""
+        return _tasks.listing(self._db, "overdue", owner, team, as_of, "UTC", None, 7, limit)
+
+    def upcoming_tasks(self, days: int = 7, *, owner: int | None = None, team: str | None = None,
+                       as_of: Any = None, zone: Any = "UTC", limit: int = 1000) -> RecordList:
+        """Open tasks due from ``as_of`` to the end of the local day ``days`` days later (0: the rest
+        of today)."""
+        return _tasks.listing(self._db, "upcoming", owner, team, as_of, zone, None, days, limit)
+
+    def claim_task_reminders(self, now: Any = None) -> RecordList:
+        """For hosts that deliver reminders themselves: marks every open task whose ``remind_at`` is
+        at or before ``now`` (default: the clock) and has not fired as reminded and returns them by
+        (remind_at, id). Each reminder is claimed once. (With automation rules, tick claims them.)"""
+        from ._segments import as_of_micros
+
+        return _tasks.task_list(self._db.claim_task_reminders(as_of_micros(now, "now")))
 
     # -- change feed ----------------------------------------------------------------------------
     def changes(self, after_seq: int = 0, limit: int = 1000, exclude_origin: str = "") -> RecordList:

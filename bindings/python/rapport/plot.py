@@ -1,7 +1,8 @@
 """Charts of rapport's analyses with matplotlib: :func:`rfm_grid`, :func:`cohort_heatmap`,
 :func:`segment_sizes` and :func:`funnel`; for the CLV models (:mod:`rapport.clv`)
 :func:`calibration_holdout`, :func:`frequency_recency_matrix`, :func:`probability_alive_matrix` and
-:func:`alive_history`, the model checks of lifetimes' plotting module.
+:func:`alive_history`, the model checks of lifetimes' plotting module; :func:`stage_distribution`, the
+lifecycle stages over time.
 
 Each function draws on ``ax`` (a new figure's axes when None) and returns the Axes; none calls
 ``plt.show()``. matplotlib is imported on the first call; when no backend has been chosen
@@ -16,7 +17,7 @@ import sys as _sys
 from typing import Any, Mapping
 
 __all__ = ["rfm_grid", "cohort_heatmap", "segment_sizes", "funnel", "calibration_holdout", "frequency_recency_matrix",
-           "probability_alive_matrix", "alive_history"]
+           "probability_alive_matrix", "alive_history", "stage_distribution"]
 
 
 def _pyplot():
@@ -365,6 +366,34 @@ def alive_history(history: Any, ax: Any = None, *, color: str = "tab:blue",
     ax.set_ylabel("P(alive)")
     ax.legend(loc="lower left")
     ax.tick_params(axis="x", labelrotation=30)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# ------------------------------------------------------------------------------------ lifecycle
+
+def stage_distribution(distribution: Any, ax: Any = None, *, share: bool = False, cmap: str = "tab10",
+                       title: str | None = "Customers per lifecycle stage"):
+    """A stacked area chart of customers per lifecycle stage over time, first stage at the bottom.
+
+    ``distribution``: the DataFrame of :meth:`rapport.Database.stage_distribution` (one row per period,
+    one column per stage, in lifecycle order). ``share``: each period as fractions of its total."""
+    pd = _pd()
+    df = pd.DataFrame(distribution).astype("float64")
+    if share:
+        totals = df.sum(axis=1).replace(0.0, float("nan"))
+        df = df.div(totals, axis=0).fillna(0.0)
+    ax = _axes(ax, (9, 4.5))
+    plt = _pyplot()
+    colours = plt.get_cmap(cmap)
+    x = df.index.to_pydatetime() if hasattr(df.index, "to_pydatetime") else list(df.index)
+    ax.stackplot(x, *[df[c].to_numpy() for c in df.columns], labels=[str(c) for c in df.columns],
+                 colors=[colours(i % colours.N) for i in range(len(df.columns))], step=None)
+    ax.set_ylabel("share of customers" if share else "customers")
+    ax.set_xlabel("period")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.margins(x=0)
     if title:
         ax.set_title(title)
     return ax

@@ -113,6 +113,10 @@ void RegisterSegments(py::module_& m, py::class_<PyDatabase>& cls);
 void RegisterAnalytics(py::module_& m);
 void RegisterClv(py::module_& m);
 void RegisterClvStore(py::class_<PyDatabase>& cls);
+void RegisterLifecycle(py::module_& m, py::class_<PyDatabase>& cls);
+void RegisterCalendars(py::module_& m, py::class_<PyDatabase>& cls);
+void RegisterRules(py::class_<PyDatabase>& cls);
+void RegisterTasks(py::module_& m, py::class_<PyDatabase>& cls);
 
 }  // namespace rapport::python
 

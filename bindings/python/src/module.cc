@@ -16,4 +16,8 @@ PYBIND11_MODULE(_core, m) {
   rp::RegisterAnalytics(m);
   rp::RegisterClv(m);
   rp::RegisterClvStore(cls);
+  rp::RegisterLifecycle(m, cls);
+  rp::RegisterCalendars(m, cls);
+  rp::RegisterRules(cls);
+  rp::RegisterTasks(m, cls);
 }

@@ -200,14 +200,16 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   {  // Make it what schema version 1 left on disk.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE customer_scores; DROP TABLE clv_models; DROP TABLE segment_members; DROP TABLE segments; "
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE tasks; DROP TABLE calendars; DROP TABLE outbox; DROP TABLE rule_cursor; DROP TABLE rule_runs; DROP TABLE rule_firings; DROP TABLE rules; "
+                           "DROP TABLE settings; DROP TABLE lifecycle_history; DROP TABLE lifecycle_models; "
+                           "DROP TABLE customer_scores; DROP TABLE clv_models; DROP TABLE segment_members; DROP TABLE segments; "
                            "PRAGMA user_version = 1", nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(raw);
   }
   auto db = Database::Open(path);
   ASSERT_TRUE(db.ok()) << db.status();
-  EXPECT_EQ(db->schema_version(), 3);
+  EXPECT_EQ(db->schema_version(), 4);
   ASSERT_TRUE(db->SaveSegment({.name = "all", .expression = "name is not null"}).ok());
   auto d = db->RefreshSegment("all");
   ASSERT_TRUE(d.ok()) << d.status();
@@ -215,7 +217,8 @@ TEST(SchemaMigration, VersionOneDatabasesGainSavedSegmentsAndClvTables) {
   {  // Version 3's tables are there and empty.
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(raw, "SELECT 1 FROM clv_models; SELECT 1 FROM customer_scores", nullptr, nullptr, nullptr),
+    EXPECT_EQ(sqlite3_exec(raw, "SELECT 1 FROM clv_models; SELECT 1 FROM customer_scores; "
+                           "SELECT 1 FROM lifecycle_models; SELECT 1 FROM lifecycle_history; SELECT 1 FROM tasks", nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(raw);
   }

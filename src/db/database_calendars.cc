@@ -1,0 +1,33 @@
+// Database: named business calendars.
+#include "base/status_macros.h"
+#include "db/facade_util.h"
+#include "model/calendar_repository.h"
+#include "rapport/database.h"
+
+namespace rapport {
+
+using internal::Connection;
+using internal::FieldSchema;
+using internal::WriteContext;
+
+absl::Status Database::SaveCalendar(std::string_view name, const BusinessCalendarDef& def) {
+  RETURN_IF_ERROR(internal::CheckCalendarName(name));
+  ASSIGN_OR_RETURN(BusinessCalendar calendar, BusinessCalendar::Create(def));
+  return internal::Mutate(*core_, actor_, [&](const WriteContext& ctx) {
+    return internal::StoreCalendar(ctx, name, calendar);
+  });
+}
+
+absl::StatusOr<BusinessCalendar> Database::GetCalendar(std::string_view name) const {
+  return internal::Query(*core_, [&](Connection& conn, const FieldSchema&) { return internal::LoadCalendar(conn, name); });
+}
+
+absl::StatusOr<std::vector<StoredCalendar>> Database::Calendars() const {
+  return internal::Query(*core_, [&](Connection& conn, const FieldSchema&) { return internal::LoadCalendars(conn); });
+}
+
+absl::Status Database::DropCalendar(std::string_view name) {
+  return internal::Mutate(*core_, actor_, [&](const WriteContext& ctx) { return internal::DeleteCalendar(ctx, name); });
+}
+
+}  // namespace rapport

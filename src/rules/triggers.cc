@@ -1,0 +1,209 @@
+#include "rules/triggers.h"
+
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include <optional>
+
+#include "base/json_value.h"
+#include "base/status_macros.h"
+#include "base/strings.h"
+#include "base/time_format.h"
+#include "rules/occurrence.h"
+
+namespace rapport::internal {
+namespace {
+
+bool Has(const std::vector<std::string>& fields, std::string_view name) {
+  for (const std::string& f : fields)
+    if (f == name) return true;
+  return false;
+}
+
+nlohmann::json Member(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(std::string(key));
+  return it == object.end() ? nlohmann::json(nullptr) : *it;
+}
+
+bool ValueMatches(const std::optional<Value>& want, const nlohmann::json& got) {
+  return !want || ValueToJson(*want) == got;
+}
+
+std::string Described(std::string_view what, int64_t seq) { return StrCat(what, " (change ", seq, ")"); }
+
+std::string FormatLocal(absl::Time t, absl::TimeZone zone) {
+  return absl::FormatTime("%Y-%m-%d %H:%M ", t, zone) + zone.name();
+}
+
+}  // namespace
+
+bool IsTimeField(std::string_view name) {
+  return name == "created_at" || name == "updated_at" || name == "first_order_at" || name == "last_order_at" ||
+         name == "birthday";
+}
+
+absl::StatusOr<std::vector<EventChange>> ReadEventChanges(Connection& conn, int64_t after_seq, int64_t upto_seq) {
+  // `+entity` keeps the planner off the (entity, entity_id) index, which would visit every change ever
+  // logged: the new ones are a range of seq.
+  ASSIGN_OR_RETURN(Statement st, conn.Prepare(
+      "SELECT seq, entity, entity_id, coalesce(customer_id, 0), op, origin, fields, before, after FROM changes "
+      "WHERE seq > ? AND seq <= ? AND +entity IN ('customer', 'order', 'lifecycle', 'segment') ORDER BY seq"));
+  st.Bind(1, after_seq).Bind(2, upto_seq);
+  std::vector<EventChange> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    EventChange c;
+    c.seq = st.Int(0);
+    c.entity = st.Text(1);
+    c.entity_id = st.Int(2);
+    c.customer = st.Int(3);
+    c.op = st.Text(4);
+    c.origin = st.Text(5);
+    auto fields = nlohmann::json::parse(st.TextView(6), nullptr, false);
+    if (fields.is_array())
+      for (const auto& f : fields)
+        if (f.is_string()) c.fields.push_back(f.get<std::string>());
+    if (!st.IsNull(7)) c.before = nlohmann::json::parse(st.TextView(7), nullptr, false);
+    if (!st.IsNull(8)) c.after = nlohmann::json::parse(st.TextView(8), nullptr, false);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void MatchEvents(const StoredRule& stored, const std::vector<EventChange>& changes, std::vector<Candidate>& out) {
+  const RuleTrigger& t = stored.rule.def.trigger;
+  const std::string own_origin = StrCat("rule:", stored.rule.def.name);
+  for (const EventChange& c : changes) {
+    if (c.seq <= stored.since_seq || c.origin == own_origin) continue;
+    const bool customer_update = c.entity == "customer" && c.op == "update";
+    switch (t.event) {
+      case RuleEvent::kCustomerCreated:
+        if (c.entity != "customer") break;
+        if (c.op == "create") out.push_back({c.entity_id, c.seq, Described("customer_created", c.seq)});
+        if (c.op == "import" && c.after.is_object() && c.after.contains("created_ids")) {
+          for (const auto& range : c.after["created_ids"]) {
+            if (!range.is_array() || range.size() != 2) continue;
+            for (int64_t id = range[0].get<int64_t>(); id <= range[1].get<int64_t>(); ++id) {
+              out.push_back({id, c.seq, Described("customer_created (import)", c.seq)});
+            }
+          }
+        }
+        break;
+      case RuleEvent::kCustomerUpdated:
+        if (customer_update) out.push_back({c.entity_id, c.seq, Described("customer_updated", c.seq)});
+        break;
+      case RuleEvent::kFieldChanged:
+        if (customer_update && Has(c.fields, t.field) && ValueMatches(t.from, Member(c.before, t.field)) &&
+            ValueMatches(t.to, Member(c.after, t.field))) {
+          out.push_back({c.entity_id, c.seq, Described(StrCat("field_changed ", t.field), c.seq)});
+        }
+        break;
+      case RuleEvent::kStageChanged: {
+        const bool moved = (c.entity == "lifecycle" && c.op == "move") ||
+                           (customer_update && Has(c.fields, "lifecycle_stage"));
+        if (moved && ValueMatches(t.from, Member(c.before, "lifecycle_stage")) &&
+            ValueMatches(t.to, Member(c.after, "lifecycle_stage"))) {
+          out.push_back({c.entity_id, c.seq, Described("stage_changed", c.seq)});
+        }
+        break;
+      }
+      case RuleEvent::kOrderCreated:
+        if (c.entity == "order" && c.op == "create" && c.customer != 0) {
+          out.push_back({c.customer, c.seq, Described(StrCat("order_created ", c.entity_id), c.seq)});
+        }
+        break;
+      case RuleEvent::kSegmentEntered:
+      case RuleEvent::kSegmentLeft: {
+        if (c.entity != "segment" || !c.after.is_object() || Member(c.after, "name") != t.segment) break;
+        const bool entered = t.event == RuleEvent::kSegmentEntered;
+        const nlohmann::json ids = Member(c.after, entered ? "entered" : "left");
+        if (!ids.is_array()) break;
+        for (const auto& id : ids) {
+          if (!id.is_number_integer()) continue;
+          out.push_back({id.get<int64_t>(), c.seq,
+                         Described(StrCat(entered ? "segment_entered " : "segment_left ", t.segment), c.seq)});
+        }
+        break;
+      }
+    }
+  }
+}
+
+absl::Status TimeCandidates(const StoredRule& stored, const CustomerFrame& frame, absl::TimeZone tenant,
+                            absl::Time now, std::vector<Candidate>& out) {
+  const RuleTrigger& t = stored.rule.def.trigger;
+  const Column* column = frame.Find(t.field);
+  if (column == nullptr) return absl::OkStatus();  // a custom field nobody has yet
+  const auto* times = std::get_if<TimeColumn>(column);
+  if (times == nullptr) return absl::FailedPreconditionError(StrCat("trigger.field: \"", t.field, "\" is not a time field"));
+  if (times->values.empty()) return absl::OkStatus();
+  const int64_t now_us = ToMicros(now), watermark = stored.watermark;
+  if (t.kind == RuleTriggerKind::kRelative) {
+    const int64_t unit = t.unit == RelativeUnit::kDays ? kMicrosPerDay : int64_t{3'600'000'000};
+    const int64_t offset = t.amount * unit;
+    const std::string what = StrCat(t.field, " + ", t.amount, t.unit == RelativeUnit::kDays ? " days" : " hours");
+    for (size_t row = 0; row < frame.rows(); ++row) {
+      const int64_t v = times->values[row];
+      if (v == kNullTime) continue;
+      const int64_t due = v + offset;
+      if (due > watermark && due <= now_us) {
+        out.push_back({frame.ids[row], due, StrCat(what, ", due ", FormatTimestamp(FromMicros(due)))});
+      }
+    }
+    return absl::OkStatus();
+  }
+  // Annual: the customer's own zone when its field holds a valid one, else the tenant's (zone 0). The
+  // latest occurrence is computed once per (zone, month, day), not once per customer.
+  const Column* zones = t.time_zone_field.empty() ? nullptr : frame.Find(t.time_zone_field);
+  std::vector<absl::TimeZone> zone_list{tenant};
+  absl::flat_hash_map<std::string, int> zone_index;
+  auto zone_of = [&](size_t row) -> int {
+    std::optional<std::string_view> name;
+    if (zones == nullptr) return 0;
+    if (const auto* text = std::get_if<TextColumn>(zones)) name = text->Get(row);
+    if (const auto* cat = std::get_if<CategoryColumn>(zones)) name = cat->Get(row);
+    if (!name || name->empty()) return 0;
+    auto it = zone_index.find(AsAbsl(*name));
+    if (it == zone_index.end()) {
+      absl::TimeZone z;
+      int index = 0;
+      if (absl::LoadTimeZone(std::string(*name), &z)) {
+        index = static_cast<int>(zone_list.size());
+        zone_list.push_back(z);
+      }
+      it = zone_index.emplace(std::string(*name), index).first;
+    }
+    return it->second;
+  };
+  constexpr int kSlots = 13 * 32;  // month * 32 + day
+  std::vector<std::vector<int64_t>> latest;  // per zone, per slot; kNullTime until computed
+  const absl::CivilDay epoch(1970, 1, 1);
+  for (size_t row = 0; row < frame.rows(); ++row) {
+    const int64_t v = times->values[row];
+    if (v == kNullTime) continue;
+    const int64_t days = v >= 0 ? v / kMicrosPerDay : -((-v + kMicrosPerDay - 1) / kMicrosPerDay);
+    const absl::CivilDay day = epoch + days;
+    const int zone = zone_of(row);
+    if (latest.size() <= static_cast<size_t>(zone)) latest.resize(zone + 1);
+    std::vector<int64_t>& slots = latest[zone];
+    if (slots.empty()) slots.assign(kSlots, kNullTime);
+    int64_t& due = slots[day.month() * 32 + day.day()];
+    if (due == kNullTime) {
+      due = ToMicros(LatestAnnual(day.month(), day.day(), t.hour, t.minute, zone_list[zone], now));
+    }
+    if (due > watermark && due <= now_us) {
+      out.push_back({frame.ids[row], due, StrCat(t.field, " ", FormatLocal(FromMicros(due), zone_list[zone]))});
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::optional<absl::Time> DueSchedule(const StoredRule& stored, absl::TimeZone tenant, absl::Time now) {
+  const absl::Time at = LatestScheduled(stored.rule.def.trigger, tenant, now);
+  if (ToMicros(at) > stored.watermark) return at;
+  return std::nullopt;
+}
+
+}  // namespace rapport::internal
