@@ -88,11 +88,15 @@ struct RuleAction {
   std::string address;
   std::string subject;
   std::string body;
-  // create_task: title (a template), due `due_in_hours` after the firing, priority, notes.
+  // create_task: title (a template), due `due_in_hours` after the firing, a reminder
+  // `remind_in_hours` after the firing (none when unset), priority, notes, and a team. The task's
+  // owner is the customer's owner.
   std::string title;
   int64_t due_in_hours = 24;
+  std::optional<int64_t> remind_in_hours;
   std::string priority = "normal";
   std::string notes;
+  std::string team;
   // move_stage.
   std::string stage;
   std::string reason;
@@ -169,6 +173,7 @@ struct RuleRun {
   int64_t skipped = 0;
   int64_t notifications = 0;
   int64_t tasks_created = 0;
+  int64_t reminders = 0;  // task reminders delivered to the outbox
 };
 
 struct RuleTickCount {

@@ -10,7 +10,7 @@ const std::vector<Command>& AllCommands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
       InitCommand(), ImportCommand(), GetCommand(), SearchCommand(), ChangesCommand(), SegmentCommand(),
       RfmCommand(),  CohortsCommand(), FunnelCommand(), StageFunnelCommand(), ClvCommand(), TickCommand(),
-      RulesCommand(), OutboxCommand(), TasksCommand(), DemoCommand()};
+      RulesCommand(), OutboxCommand(), TasksCommand(), CalendarsCommand(), DemoCommand()};
   return *commands;
 }
 

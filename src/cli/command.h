@@ -49,6 +49,7 @@ const Command& TickCommand();
 const Command& RulesCommand();
 const Command& OutboxCommand();
 const Command& TasksCommand();
+const Command& CalendarsCommand();
 const Command& DemoCommand();
 
 // Prints "rapport: <message>" to stderr and returns kExitError.

@@ -1,7 +1,9 @@
 // Database: named business calendars.
 #include "base/status_macros.h"
 #include "db/facade_util.h"
+#include "base/strings.h"
 #include "model/calendar_repository.h"
+#include "rules/rule_store.h"
 #include "rapport/database.h"
 
 namespace rapport {
@@ -27,7 +29,18 @@ absl::StatusOr<std::vector<StoredCalendar>> Database::Calendars() const {
 }
 
 absl::Status Database::DropCalendar(std::string_view name) {
-  return internal::Mutate(*core_, actor_, [&](const WriteContext& ctx) { return internal::DeleteCalendar(ctx, name); });
+  return internal::Mutate(*core_, actor_, [&](const WriteContext& ctx) -> absl::Status {
+    // A rule's business-hours trigger would have nothing to count with.
+    ASSIGN_OR_RETURN(std::vector<internal::StoredRule> rules, internal::LoadRules(ctx.conn));
+    for (const internal::StoredRule& r : rules) {
+      const RuleTrigger& t = r.rule.def.trigger;
+      if (t.kind == RuleTriggerKind::kRelative && t.unit == RelativeUnit::kBusinessHours && t.calendar == name) {
+        return absl::FailedPreconditionError(StrCat("name: calendar \"", name, "\" is used by rule \"",
+                                                    r.rule.def.name, "\"; drop or change the rule first"));
+      }
+    }
+    return internal::DeleteCalendar(ctx, name);
+  });
 }
 
 }  // namespace rapport

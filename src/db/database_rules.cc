@@ -7,10 +7,12 @@
 #include "base/text.h"
 #include "base/time_format.h"
 #include "db/facade_util.h"
+#include "model/calendar_repository.h"
 #include "model/field_schema.h"
 #include "model/frame_loader.h"
 #include "model/lifecycle_repository.h"
 #include "model/segment_repository.h"
+#include "model/task_repository.h"
 #include "rapport/database.h"
 #include "rules/actions.h"
 #include "rules/outbox_store.h"
@@ -77,9 +79,8 @@ absl::Status CheckAgainstDatabase(const WriteContext& ctx, const internal::RuleA
       }
       break;
     case RuleTriggerKind::kRelative: {
-      if (t.unit == RelativeUnit::kBusinessHours) {
-        // Seam: business calendars (calendars area) resolve `calendar` and add business time.
-        return absl::UnimplementedError("trigger.business_hours: business calendars are not available in this build");
+      if (t.unit == RelativeUnit::kBusinessHours && !internal::LoadCalendar(ctx.conn, t.calendar).ok()) {
+        return absl::InvalidArgumentError(StrCat("trigger.calendar: no business calendar named \"", t.calendar, "\""));
       }
       const internal::CompiledField* f = Custom(schema, t.field);
       const bool time = internal::IsTimeField(t.field) ||
@@ -145,6 +146,10 @@ absl::Status CheckAgainstDatabase(const WriteContext& ctx, const internal::RuleA
         break;
       case RuleActionKind::kCreateTask:
         RETURN_IF_ERROR(internal::CheckTemplate(StrCat(at, ".title"), a.title, schema));
+        RETURN_IF_ERROR(internal::CheckTemplate(StrCat(at, ".notes"), a.notes, schema));
+        if (absl::Status team = internal::ValidateTaskDraft(TaskDraft{.title = "-", .team = a.team}); !team.ok()) {
+          return absl::InvalidArgumentError(StrCat(at, ".", team.message()));
+        }
         break;
       case RuleActionKind::kMoveStage: {
         ASSIGN_OR_RETURN(std::vector<LifecycleModel> models, internal::LoadLifecycleModels(ctx.conn));

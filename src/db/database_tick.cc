@@ -9,7 +9,7 @@
 //      the latest schedule occurrence in (watermark, now]; evaluate each rule's condition once as of now;
 //   5. in one write transaction: retries that are due, then the new firings (rule by name, customer,
 //      occurrence), each in a savepoint with its ledger row; then the cursor, the watermarks, the run;
-//   6. (tasks seam) reminders that fell due become outbox messages.
+//   6. task reminders that fell due are claimed and become outbox messages.
 // Reads (1-4) happen before the transaction, on the cached customer frame; effects of this tick are
 // events of the next one.
 #include <algorithm>
@@ -19,9 +19,11 @@
 #include "base/strings.h"
 #include "base/time_format.h"
 #include "db/facade_util.h"
+#include "model/calendar_repository.h"
 #include "model/lifecycle_repository.h"
 #include "rapport/database.h"
 #include "rules/actions.h"
+#include "rules/reminders.h"
 #include "rules/rule_store.h"
 #include "rules/triggers.h"
 #include "store/change_log.h"
@@ -42,6 +44,7 @@ struct TickPlan {
   absl::TimeZone tenant = absl::UTCTimeZone();
   int64_t cursor = 0;
   int64_t snapshot = 0;
+  std::map<std::string, BusinessCalendar, std::less<>> calendars;  // those business-hours triggers name
 };
 
 bool IsEvent(const StoredRule& r) { return r.rule.def.trigger.kind == RuleTriggerKind::kEvent; }
@@ -186,6 +189,17 @@ absl::StatusOr<TickReport> Database::Tick(absl::Time now) {
     ASSIGN_OR_RETURN(std::vector<StoredRule> all, internal::LoadRules(conn));
     for (StoredRule& r : all)
       if (r.rule.def.enabled) p.rules.push_back(std::move(r));
+    for (const StoredRule& r : p.rules) {
+      const RuleTrigger& t = r.rule.def.trigger;
+      if (t.kind != RuleTriggerKind::kRelative || t.unit != RelativeUnit::kBusinessHours) continue;
+      if (p.calendars.contains(t.calendar)) continue;
+      auto calendar = internal::LoadCalendar(conn, t.calendar);
+      if (!calendar.ok()) {
+        return absl::FailedPreconditionError(StrCat("rule \"", r.rule.def.name, "\": trigger.calendar: ",
+                                                    calendar.status().message()));
+      }
+      p.calendars.emplace(t.calendar, *std::move(calendar));
+    }
     ASSIGN_OR_RETURN(std::optional<std::string> zone, internal::GetSetting(conn, "time_zone"));
     if (zone && !absl::LoadTimeZone(*zone, &p.tenant)) p.tenant = absl::UTCTimeZone();
     ASSIGN_OR_RETURN(p.cursor, internal::RuleCursor(conn));
@@ -246,7 +260,10 @@ absl::StatusOr<TickReport> Database::Tick(absl::Time now) {
         internal::MatchEvents(r, changes, candidates[i]);
       } else if (IsTimed(r)) {
         advance_watermark[i] = true;
-        RETURN_IF_ERROR(internal::TimeCandidates(r, *frame, plan.tenant, now, candidates[i]));
+        auto calendar = plan.calendars.find(r.rule.def.trigger.calendar);
+        RETURN_IF_ERROR(internal::TimeCandidates(r, *frame, plan.tenant,
+                                                 calendar == plan.calendars.end() ? nullptr : &calendar->second, now,
+                                                 candidates[i]));
       } else {
         advance_watermark[i] = true;
       }
@@ -307,7 +324,9 @@ absl::StatusOr<TickReport> Database::Tick(absl::Time now) {
       if (advance_watermark[i]) RETURN_IF_ERROR(internal::SetWatermark(conn, plan.rules[i].rule.id, internal::ToMicros(now)));
     }
     RETURN_IF_ERROR(internal::SetRuleCursor(conn, std::max(plan.cursor, plan.snapshot)));
-    // 6. Reminders (seam): internal::ClaimDueReminders(ctx, now) -> outbox messages, once tasks are built in.
+    // 6. Reminders, after the firings so that a task a rule created with a reminder already due goes out now.
+    const WriteContext ctx{conn, now, Actor::System("reminders"), *schema, core_->options().default_region};
+    ASSIGN_OR_RETURN(report.reminders, internal::DeliverDueReminders(ctx));
     for (auto& [name, count] : runner.counts_) report.rules.push_back(count);
     return internal::FinishRun(conn, report.run_id, report);
   }));

@@ -4,6 +4,7 @@
 #include "base/strings.h"
 #include "model/field_schema.h"
 #include "model/segment_repository.h"
+#include "model/task_repository.h"
 #include "rules/outbox_store.h"
 
 namespace rapport::internal {
@@ -92,9 +93,22 @@ absl::Status RunOne(const Firing& f, const RuleAction& a, ActionEffects& effects
       ++effects.notifications;
       return absl::OkStatus();
     }
-    case RuleActionKind::kCreateTask:
-      // Seam: Database::CreateTask (tasks area) once it is in this build.
-      return absl::UnimplementedError("tasks are not available in this build");
+    case RuleActionKind::kCreateTask: {
+      ASSIGN_OR_RETURN(Customer c, LoadCustomer(f.ctx.conn, f.ctx.schema, f.customer, false));
+      TaskDraft draft;
+      draft.title = RenderTemplate(a.title, c);
+      draft.customer = f.customer;
+      draft.owner = c.owner;
+      draft.team = a.team;
+      draft.due = f.ctx.now + absl::Hours(a.due_in_hours);
+      if (a.remind_in_hours) draft.remind_at = f.ctx.now + absl::Hours(*a.remind_in_hours);
+      ASSIGN_OR_RETURN(draft.priority, ParseTaskPriority(a.priority));
+      draft.notes = RenderTemplate(a.notes, c);
+      draft.created_by_rule = f.rule.name;
+      RETURN_IF_ERROR(CreateTask(f.ctx, draft).status());
+      ++effects.tasks_created;
+      return absl::OkStatus();
+    }
     case RuleActionKind::kMoveStage: {
       // Through the lifecycle's write path (policy checks, stage history, its change entry), joining the
       // firing's savepoint.

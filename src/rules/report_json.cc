@@ -18,7 +18,7 @@ nlohmann::json OutcomeJson(const RuleOutcome& o) {
 nlohmann::json RunJson(const RuleRun& r) {
   return {{"id", r.id}, {"now", FormatTimestamp(r.now)}, {"events", r.events}, {"fired", r.fired},
           {"failed", r.failed}, {"skipped", r.skipped}, {"notifications", r.notifications},
-          {"tasks_created", r.tasks_created}};
+          {"tasks_created", r.tasks_created}, {"reminders", r.reminders}};
 }
 
 nlohmann::json OutboxJson(const OutboxMessage& m) {

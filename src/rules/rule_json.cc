@@ -8,6 +8,7 @@
 #include "base/status_macros.h"
 #include "base/strings.h"
 #include "rapport/rule.h"
+#include "rapport/task.h"
 #include "store/change_log.h"
 
 namespace rapport {
@@ -262,18 +263,28 @@ absl::StatusOr<RuleAction> ParseAction(const json& j, const std::string& at) {
       break;
     }
     case RuleActionKind::kCreateTask: {
-      RETURN_IF_ERROR(OnlyKeys(j, at, {"type", "title", "due_in_hours", "priority", "notes"}));
+      RETURN_IF_ERROR(
+          OnlyKeys(j, at, {"type", "title", "due_in_hours", "remind_in_hours", "priority", "notes", "team"}));
       ASSIGN_OR_RETURN(a.title, text("title", true));
-      ASSIGN_OR_RETURN(std::optional<int64_t> due, Integer(j, "due_in_hours", StrCat(at, ".due_in_hours")));
-      if (due) {
-        if (*due < 0 || *due > 24 * 3660) {
-          return absl::InvalidArgumentError(StrCat(at, ".due_in_hours: must be between 0 and 87840"));
+      for (const char* key : {"due_in_hours", "remind_in_hours"}) {
+        ASSIGN_OR_RETURN(std::optional<int64_t> hours, Integer(j, key, StrCat(at, ".", key)));
+        if (!hours) continue;
+        if (*hours < 0 || *hours > 24 * 3660) {
+          return absl::InvalidArgumentError(StrCat(at, ".", key, ": must be between 0 and 87840"));
         }
-        a.due_in_hours = *due;
+        if (std::string_view(key) == "due_in_hours") {
+          a.due_in_hours = *hours;
+        } else {
+          a.remind_in_hours = *hours;
+        }
       }
       ASSIGN_OR_RETURN(std::string priority, text("priority", false));
-      if (!priority.empty()) a.priority = priority;
+      if (!priority.empty()) {
+        RETURN_IF_ERROR(ParseTaskPriority(priority, StrCat(at, ".priority")).status());
+        a.priority = priority;
+      }
       ASSIGN_OR_RETURN(a.notes, text("notes", false));
+      ASSIGN_OR_RETURN(a.team, text("team", false));
       break;
     }
     case RuleActionKind::kMoveStage: {
@@ -356,8 +367,10 @@ json ActionJson(const RuleAction& a) {
     case RuleActionKind::kCreateTask:
       j["title"] = a.title;
       j["due_in_hours"] = a.due_in_hours;
+      if (a.remind_in_hours) j["remind_in_hours"] = *a.remind_in_hours;
       j["priority"] = a.priority;
       if (!a.notes.empty()) j["notes"] = a.notes;
+      if (!a.team.empty()) j["team"] = a.team;
       break;
     case RuleActionKind::kMoveStage:
       j["stage"] = a.stage;

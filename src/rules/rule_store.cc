@@ -265,23 +265,24 @@ absl::StatusOr<int64_t> InsertRun(Connection& conn, int64_t now) {
 
 absl::Status FinishRun(Connection& conn, int64_t run_id, const TickReport& r) {
   ASSIGN_OR_RETURN(Statement st, conn.Prepare(
-      "UPDATE rule_runs SET events = ?, fired = ?, failed = ?, skipped = ?, notifications = ?, tasks_created = ? "
-      "WHERE id = ?"));
+      "UPDATE rule_runs SET events = ?, fired = ?, failed = ?, skipped = ?, notifications = ?, tasks_created = ?, "
+      "reminders = ? WHERE id = ?"));
   st.Bind(1, r.events).Bind(2, r.fired).Bind(3, r.failed).Bind(4, r.skipped).Bind(5, r.notifications)
-      .Bind(6, r.tasks_created).Bind(7, run_id);
+      .Bind(6, r.tasks_created).Bind(7, r.reminders).Bind(8, run_id);
   return st.Run();
 }
 
 absl::StatusOr<std::vector<RuleRun>> QueryRuns(Connection& conn, int limit) {
   ASSIGN_OR_RETURN(Statement st, conn.Prepare(
-      "SELECT id, now, events, fired, failed, skipped, notifications, tasks_created FROM rule_runs "
+      "SELECT id, now, events, fired, failed, skipped, notifications, tasks_created, reminders FROM rule_runs "
       "ORDER BY id DESC LIMIT ?"));
   st.Bind(1, static_cast<int64_t>(limit));
   std::vector<RuleRun> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back(RuleRun{st.Int(0), FromMicros(st.Int(1)), st.Int(2), st.Int(3), st.Int(4), st.Int(5), st.Int(6), st.Int(7)});
+    out.push_back(RuleRun{st.Int(0), FromMicros(st.Int(1)), st.Int(2), st.Int(3), st.Int(4), st.Int(5), st.Int(6), st.Int(7),
+                          st.Int(8)});
   }
   return out;
 }

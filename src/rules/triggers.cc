@@ -1,5 +1,6 @@
 #include "rules/triggers.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -36,7 +37,54 @@ std::string FormatLocal(absl::Time t, absl::TimeZone zone) {
   return absl::FormatTime("%Y-%m-%d %H:%M ", t, zone) + zone.name();
 }
 
+// The latest start whose due time (start + `d` of working time) is at or before `limit`. Due times
+// do not decrease as the start moves later, so starts up to it are due by `limit` and later ones are
+// not: a binary search over starts replaces one calendar addition per customer.
+absl::StatusOr<int64_t> LastStartDueBy(const BusinessCalendar& calendar, absl::Duration d, int64_t limit) {
+  auto due_of = [&](int64_t start) -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(absl::Time due, calendar.AddBusinessTime(FromMicros(start), d));
+    return ToMicros(due);
+  };
+  ASSIGN_OR_RETURN(int64_t due_at_limit, due_of(limit));
+  if (due_at_limit <= limit) return limit;  // d is zero
+  // A start early enough to be due by the limit: step back, doubling, from one week plus d.
+  int64_t step = absl::ToInt64Microseconds(d) + 7 * kMicrosPerDay;
+  int64_t lo = limit - step;
+  constexpr int64_t kMaxStep = int64_t{200} * 366 * kMicrosPerDay;
+  while (true) {
+    ASSIGN_OR_RETURN(int64_t due, due_of(lo));
+    if (due <= limit) break;
+    if (step >= kMaxStep) return lo;  // no working time for two centuries: nothing is due
+    step *= 2;
+    lo = limit - step;
+  }
+  int64_t hi = limit;  // due_of(lo) <= limit < due_of(hi)
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    ASSIGN_OR_RETURN(int64_t due, due_of(mid));
+    (due <= limit ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 }  // namespace
+
+absl::Status BusinessHoursCandidates(const RuleTrigger& t, const TimeColumn& times, const std::vector<int64_t>& ids,
+                                     const BusinessCalendar& calendar, int64_t watermark, int64_t now,
+                                     std::vector<Candidate>& out) {
+  const absl::Duration d = absl::Hours(t.amount);
+  ASSIGN_OR_RETURN(const int64_t after, LastStartDueBy(calendar, d, watermark));
+  ASSIGN_OR_RETURN(const int64_t upto, LastStartDueBy(calendar, d, now));
+  const std::string what = StrCat(t.field, " + ", t.amount, " business hours (", t.calendar, ")");
+  for (size_t row = 0; row < times.values.size(); ++row) {
+    const int64_t v = times.values[row];
+    if (v == kNullTime || v <= after || v > upto) continue;
+    auto due = calendar.AddBusinessTime(FromMicros(v), d);
+    if (!due.ok()) continue;  // a start outside the calendar's years: never due
+    out.push_back({ids[row], ToMicros(*due), StrCat(what, ", due ", FormatTimestamp(*due))});
+  }
+  return absl::OkStatus();
+}
 
 bool IsTimeField(std::string_view name) {
   return name == "created_at" || name == "updated_at" || name == "first_order_at" || name == "last_order_at" ||
@@ -132,7 +180,7 @@ void MatchEvents(const StoredRule& stored, const std::vector<EventChange>& chang
 }
 
 absl::Status TimeCandidates(const StoredRule& stored, const CustomerFrame& frame, absl::TimeZone tenant,
-                            absl::Time now, std::vector<Candidate>& out) {
+                            const BusinessCalendar* calendar, absl::Time now, std::vector<Candidate>& out) {
   const RuleTrigger& t = stored.rule.def.trigger;
   const Column* column = frame.Find(t.field);
   if (column == nullptr) return absl::OkStatus();  // a custom field nobody has yet
@@ -140,6 +188,10 @@ absl::Status TimeCandidates(const StoredRule& stored, const CustomerFrame& frame
   if (times == nullptr) return absl::FailedPreconditionError(StrCat("trigger.field: \"", t.field, "\" is not a time field"));
   if (times->values.empty()) return absl::OkStatus();
   const int64_t now_us = ToMicros(now), watermark = stored.watermark;
+  if (t.kind == RuleTriggerKind::kRelative && t.unit == RelativeUnit::kBusinessHours) {
+    if (calendar == nullptr) return absl::FailedPreconditionError(StrCat("trigger.calendar: \"", t.calendar, "\" not loaded"));
+    return BusinessHoursCandidates(t, *times, frame.ids, *calendar, watermark, now_us, out);
+  }
   if (t.kind == RuleTriggerKind::kRelative) {
     const int64_t unit = t.unit == RelativeUnit::kDays ? kMicrosPerDay : int64_t{3'600'000'000};
     const int64_t offset = t.amount * unit;

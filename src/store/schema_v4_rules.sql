@@ -46,7 +46,8 @@ CREATE TABLE rule_runs (
   failed INTEGER NOT NULL DEFAULT 0,
   skipped INTEGER NOT NULL DEFAULT 0,
   notifications INTEGER NOT NULL DEFAULT 0,
-  tasks_created INTEGER NOT NULL DEFAULT 0
+  tasks_created INTEGER NOT NULL DEFAULT 0,
+  reminders INTEGER NOT NULL DEFAULT 0
 );
 
 -- The rule engine's durable change-feed cursor (one row): the last change seq its events came from.

@@ -33,7 +33,7 @@ lacks() {
 }
 lines() { if [[ -z $1 ]]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
-COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel clv tick rules outbox tasks demo)
+COMMANDS=(init import get search changes segment rfm cohorts funnel stage-funnel clv tick rules outbox tasks calendars demo)
 
 case_help() {
   run 0 --help
@@ -1040,6 +1040,54 @@ case_tasks() {
   contains "$ERR" "rapport: task 42 not found" "unknown task"
   run 0 tasks crm.db --json
   json_check "$OUT" 'len(js) == 1' "nothing written by failed calls"
+}
+
+case_calendars() {
+  run 0 init crm.db
+  cat > office.json <<'JSON'
+{"time_zone": "Europe/Berlin",
+ "hours": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+           "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]]},
+ "holidays": ["2026-12-25"]}
+JSON
+  cat > bad.json <<'JSON'
+{"time_zone": "Mars/Olympus", "hours": {"mon": [["09:00", "17:00"]]}}
+JSON
+  run 0 calendars save crm.db office office.json
+  run 1 calendars save crm.db mars bad.json
+  contains "$ERR" "rapport: bad.json: time_zone:" "bad calendar"
+  run 0 calendars list crm.db
+  [[ $(lines "$OUT") == 1 ]] || fail "calendars list: $OUT"
+  json_check "$OUT" 'j["name"] == "office" and j["time_zone"] == "Europe/Berlin" and j["weekly_hours"] == 40' "calendars list"
+  run 0 calendars show crm.db office
+  contains "$OUT" '"2026-12-25"' "calendars show"
+  # Thursday 24 December 15:00 in Berlin: two hours that day, Christmas and the weekend off, six on Monday.
+  run 0 calendars add crm.db office --from 2026-12-24T15:00:00+01:00 --duration 8h
+  contains "$OUT" "2026-12-28T14:00:00Z  (2026-12-28 15:00:00 Mon Europe/Berlin)" "calendars add"
+  run 0 calendars between crm.db office --from 2026-12-24T15:00:00+01:00 --to 2026-12-28T15:00:00+01:00
+  [[ $OUT == "8h" ]] || fail "calendars between: $OUT"
+  run 0 calendars next crm.db office --at 2026-12-25T10:00:00+01:00
+  contains "$OUT" "2026-12-28T08:00:00Z" "calendars next"
+  run 2 calendars add crm.db office --from 2026-12-24T15:00:00Z
+  contains "$ERR" "--duration D is required" "add without --duration"
+  run 2 calendars add crm.db office --from 2026-12-24T15:00:00Z --duration -3h
+  contains "$ERR" "--duration: '-3h' is not a duration of at least zero" "negative duration"
+  run 2 calendars show crm.db office --at 2026-12-24T15:00:00Z
+  contains "$ERR" "--at applies to add, between and next only" "option of another subcommand"
+  run 1 calendars show crm.db nowhere
+  contains "$ERR" 'nowhere' "unknown calendar"
+  # A rule that counts business hours keeps its calendar.
+  cat > sla.json <<'JSON'
+{"name": "lead-sla", "trigger": {"type": "relative", "field": "created_at", "business_hours": 8, "calendar": "office"},
+ "actions": [{"type": "add_tag", "tag": "late"}]}
+JSON
+  run 0 rules save crm.db sla.json
+  run 1 calendars drop crm.db office
+  contains "$ERR" 'rapport: name: calendar "office" is used by rule "lead-sla"; drop or change the rule first' "drop a used calendar"
+  run 0 rules drop crm.db lead-sla
+  run 0 calendars drop crm.db office
+  run 0 calendars list crm.db
+  [[ -z $OUT ]] || fail "calendars after drop: $OUT"
 }
 
 "case_$CASE"

@@ -155,8 +155,13 @@ TEST(RuleDefinition, NamesAreCheckedAgainstTheDatabase) {
                  "actions": [{"type": "add_tag", "tag": "x"}]})",
                  kInvalid, "name: must be 1 to 59 characters of A-Z, a-z, 0-9, '_', '.' and '-'");
   ExpectRejected(t.db, WithTrigger(R"({"type": "relative", "field": "created_at", "business_hours": 4, "calendar": "cn"})"),
-                 absl::StatusCode::kUnimplemented,
-                 "trigger.business_hours: business calendars are not available in this build");
+                 kInvalid, "trigger.calendar: no business calendar named \"cn\"");
+  ExpectRejected(t.db, WithAction(R"({"type": "create_task", "title": "x", "priority": "asap"})"), kInvalid,
+                 "actions[0].priority: \"asap\" is not one of low, normal, high, urgent");
+  ExpectRejected(t.db, WithAction(R"({"type": "create_task", "title": "x", "remind_in_hours": -1})"), kInvalid,
+                 "actions[0].remind_in_hours: must be between 0 and 87840");
+  ExpectRejected(t.db, WithAction(R"({"type": "create_task", "title": "Call {{nickname}}"})"), kInvalid,
+                 "actions[0].title: unknown field \"nickname\" in {{nickname}}");
 }
 
 TEST(RuleDefinition, TenantTimeZoneDefaultsToUtcAndIsValidated) {

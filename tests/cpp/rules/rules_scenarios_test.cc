@@ -1,6 +1,7 @@
 // End-to-end automation scenarios over simulated months on a manual clock.
 #include <filesystem>
 
+#include "rapport/business_calendar.h"
 #include "rules/rules_test_util.h"
 
 namespace rapport {
@@ -246,15 +247,105 @@ TEST_F(Scenario, ARetryThatSucceedsCommitsItsEffects) {
   EXPECT_EQ(changes.back().origin, "rule:p");
 }
 
-TEST_F(Scenario, CreateTaskFailsClearlyUntilTheTasksAreaIsBuiltIn) {
+TEST_F(Scenario, ANewLeadGetsATaskForItsOwnerWhoseReminderComesOutOfTheTick) {
+  ASSERT_OK(db().SaveRule(MustRule(R"({"name": "new-lead", "trigger": {"type": "event", "event": "customer_created"},
+    "actions": [{"type": "create_task", "title": "Contact {{name}}", "due_in_hours": 24, "remind_in_hours": 20,
+                 "priority": "high", "team": "sales", "notes": "Lead from {{source}}"}]})")));
+  t_.clock->Set(At(2025, 1, 2, 8));
+  CustomerDraft d = Person("ann");
+  d.Set("owner", 7).Set("source", "web");
+  ASSERT_OK_AND_ASSIGN(ann, db().CreateCustomer(d));
+  const absl::Time first = At(2025, 1, 2, 9);
+  TickReport r = TickAt(first);
+  EXPECT_EQ(r.fired, 1);
+  EXPECT_EQ(r.tasks_created, 1);
+  EXPECT_EQ(r.reminders, 0);
+  ASSERT_OK_AND_ASSIGN(tasks, db().Tasks());
+  ASSERT_EQ(tasks.size(), 1u);
+  const Task& task = tasks[0];
+  EXPECT_EQ(task.title, "Contact ann");
+  EXPECT_EQ(task.customer, ann.id);
+  EXPECT_EQ(task.owner, UserId{7});
+  EXPECT_EQ(task.team, "sales");
+  EXPECT_EQ(task.due, first + absl::Hours(24));
+  EXPECT_EQ(task.remind_at, first + absl::Hours(20));
+  EXPECT_EQ(task.priority, TaskPriority::kHigh);
+  EXPECT_EQ(task.notes, "Lead from web");
+  EXPECT_EQ(task.created_by_rule, "new-lead");
+  // The owner's due list shows it the next day; the reminder goes out at the first tick at or after 20 h.
+  ASSERT_OK_AND_ASSIGN(due, db().TaskList({.kind = TaskListKind::kDue, .owner = UserId{7}, .as_of = At(2025, 1, 3, 8)}));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(TickAt(first + absl::Hours(19)).reminders, 0);
+  r = TickAt(first + absl::Hours(21));
+  EXPECT_EQ(r.reminders, 1);
+  EXPECT_EQ(r.fired, 0);
+  EXPECT_EQ(TickAt(first + absl::Hours(22)).reminders, 0);
+  ASSERT_OK_AND_ASSIGN(messages, db().Outbox());
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].channel, "reminder");
+  EXPECT_EQ(messages[0].recipient_kind, "owner");
+  EXPECT_EQ(messages[0].recipient, "user:7");
+  EXPECT_EQ(messages[0].subject, "Reminder: Contact ann");
+  EXPECT_EQ(messages[0].source, "reminder");
+  EXPECT_EQ(messages[0].occurrence, ToInt(task.id));
+  EXPECT_EQ(messages[0].customer, ann.id);
+  EXPECT_EQ(messages[0].created_at, first + absl::Hours(21));
+  ASSERT_OK_AND_ASSIGN(reminded, db().GetTask(task.id));
+  EXPECT_EQ(reminded.reminded_at, first + absl::Hours(21));
+  ASSERT_OK_AND_ASSIGN(runs, db().RuleRuns());
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs[0].reminders, 0);  // newest first
+  EXPECT_EQ(runs[1].reminders, 1);
+  EXPECT_EQ(runs[3].tasks_created, 1);
+}
+
+TEST_F(Scenario, ATaskTheRuleCannotCreateFailsTheFiringAndWritesNothing) {
   ASSERT_OK(db().SaveRule(MustRule(R"({"name": "task", "trigger": {"type": "event", "event": "customer_created"},
-    "retry": {"max_attempts": 1}, "actions": [{"type": "create_task", "title": "Call {{name}}"}]})")));
-  Create("ann");
-  TickAt(At(2025, 1, 2));
+    "retry": {"max_attempts": 1},
+    "actions": [{"type": "add_tag", "tag": "tasked"}, {"type": "create_task", "title": "{{industry}}"}]})")));
+  const CustomerId ann = Create("ann");  // no industry: the title renders empty
+  TickReport r = TickAt(At(2025, 1, 2));
+  EXPECT_EQ(r.failed, 1);
   ASSERT_OK_AND_ASSIGN(outcomes, db().RuleOutcomes());
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].status, RuleOutcomeStatus::kFailed);
-  EXPECT_EQ(outcomes[0].error, "actions[0] (create_task): tasks are not available in this build");
+  EXPECT_EQ(outcomes[0].error, "actions[1] (create_task): title: must not be empty");
+  EXPECT_THAT(TagsOf(db(), ann), IsEmpty());  // the tag rolled back with the firing
+  ASSERT_OK_AND_ASSIGN(tasks, db().Tasks());
+  EXPECT_THAT(tasks, IsEmpty());
+}
+
+// "Contact a new lead within 8 business hours": the office works Monday to Friday, 09:00-17:00 in Berlin.
+TEST_F(Scenario, AnUncontactedLeadAlertsItsOwnerAfterEightBusinessHours) {
+  ASSERT_OK_AND_ASSIGN(office, BusinessCalendarDefFromJson(R"({"time_zone": "Europe/Berlin",
+    "hours": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
+              "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]]}})"));
+  ASSERT_OK(db().SaveCalendar("office", office));
+  ASSERT_OK(db().SaveRule(MustRule(R"({"name": "lead-sla",
+    "trigger": {"type": "relative", "field": "created_at", "business_hours": 8, "calendar": "office"},
+    "condition": "not has_tag(\"contacted\")",
+    "actions": [{"type": "notify", "channel": "email", "recipient": "owner", "body": "{{name}} is waiting"}]})")));
+  EXPECT_EQ(db().DropCalendar("office").message(),
+            "name: calendar \"office\" is used by rule \"lead-sla\"; drop or change the rule first");
+  // Friday 2025-01-03 15:00 in Berlin (14:00 UTC): two hours that Friday, six on Monday -> Monday 15:00.
+  t_.clock->Set(At(2025, 1, 3, 14));
+  const CustomerId ann = Create("ann", UserId{7});
+  const CustomerId bob = Create("bob", UserId{7});
+  absl::Time fired_at;
+  for (absl::Time now = At(2025, 1, 3, 14); now <= At(2025, 1, 8); now += absl::Minutes(30)) {
+    if (now == At(2025, 1, 4, 10)) ASSERT_OK(db().AddTag(bob, "contacted"));
+    if (TickAt(now).fired > 0 && fired_at == absl::Time()) fired_at = now;
+  }
+  EXPECT_EQ(fired_at, At(2025, 1, 6, 14));
+  EXPECT_THAT(Ledger(db()), ElementsAre(std::make_tuple("lead-sla", ToInt(ann), absl::ToUnixMicros(At(2025, 1, 6, 14)),
+                                                         "fired")));
+  ASSERT_OK_AND_ASSIGN(outcomes, db().RuleOutcomes());
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].trigger, "created_at + 8 business hours (office), due 2025-01-06T14:00:00Z");
+  ASSERT_OK_AND_ASSIGN(messages, db().Outbox());
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].recipient, "user:7");
+  EXPECT_EQ(messages[0].body, "ann is waiting");
 }
 
 TEST_F(Scenario, SetFieldAddToListAndFieldChangedEvents) {
