@@ -44,7 +44,8 @@ constexpr const char* kRules[] = {
     R"j({"name": "e-touched", "trigger": {"type": "event", "event": "customer_updated"}, "condition": "region = '华东'",
         "actions": [{"type": "add_tag", "tag": "touched"}]})j",
     R"j({"name": "e-moved", "trigger": {"type": "event", "event": "field_changed", "field": "region", "to": "华南"},
-        "actions": [{"type": "add_tag", "tag": "moved-south"}]})j",
+        "actions": [{"type": "add_tag", "tag": "moved-south"},
+                    {"type": "create_task", "title": "Welcome {{name}} to the south", "due_in_hours": 48, "remind_in_hours": 20}]})j",
     R"j({"name": "e-thanks", "trigger": {"type": "event", "event": "order_created"}, "limit_days": 30,
         "actions": [{"type": "notify", "channel": "sms", "body": "Thanks {{name}}"}]})j",
     R"j({"name": "e-stage", "trigger": {"type": "event", "event": "stage_changed", "to": "active"},
@@ -64,8 +65,8 @@ constexpr const char* kRules[] = {
         "condition": "region = '华北'", "actions": [{"type": "add_tag", "tag": "north-lost"}]})j",
     R"j({"name": "t-first-30", "trigger": {"type": "relative", "field": "first_order_at", "days": 30},
         "actions": [{"type": "add_tag", "tag": "first-month"}]})j",
-    R"j({"name": "t-onboard-7", "trigger": {"type": "relative", "field": "created_at", "days": 7},
-        "actions": [{"type": "add_tag", "tag": "onboarded"}]})j",
+    R"j({"name": "t-onboard-40bh", "trigger": {"type": "relative", "field": "created_at", "business_hours": 40,
+        "calendar": "office"}, "actions": [{"type": "add_tag", "tag": "onboarded"}]})j",
     R"j({"name": "t-birthday", "trigger": {"type": "annual", "field": "birthday", "at": "09:00"},
         "actions": [{"type": "notify", "channel": "sms", "body": "Happy birthday {{name}}"}]})j",
     // Schedules.
@@ -126,6 +127,12 @@ Shared& Db() {
     });
     if (!status.ok()) std::abort();
     if (!db->SaveSegment({.name = "whales", .expression = "monetary >= 12000 and region = '西南' and has_tag('t1')"}).ok()) std::abort();
+    auto office = BusinessCalendarDefFromJson(R"j({"time_zone": "Asia/Shanghai",
+        "hours": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], "tue": [["09:00", "12:00"], ["13:00", "18:00"]],
+                  "wed": [["09:00", "12:00"], ["13:00", "18:00"]], "thu": [["09:00", "12:00"], ["13:00", "18:00"]],
+                  "fri": [["09:00", "12:00"], ["13:00", "18:00"]]},
+        "holidays": [["2025-01-28", "2025-02-04"]], "working_days": ["2025-01-26", "2025-02-08"]})j");
+    if (!office.ok() || !db->SaveCalendar("office", *office).ok()) std::abort();
     for (const char* json : kRules) {
       auto def = RuleDef::FromJson(json);
       if (!def.ok() || !db->SaveRule(*def).ok()) {

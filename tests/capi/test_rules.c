@@ -157,7 +157,88 @@ static void test_tick_and_outbox(void) {
   rapport_db_close(db);
 }
 
+/* Rules that create tasks with reminders, and a business-hours trigger on a stored calendar. */
+static void test_tasks_reminders_and_business_hours(void) {
+  /* 2025-01-01 is a Wednesday: 8 working hours of a Monday-to-Friday 09:00-17:00 UTC office end at 17:00. */
+  rapport_db *db = open_memory(kJan1);
+  rapport_calendar *office = NULL;
+  rapport_task_list *tasks = NULL;
+  const rapport_task *task;
+  char *json = NULL;
+  rapport_error *err = NULL;
+  int64_t ann;
+
+  EXPECT_OK(rapport_calendar_from_json(
+      "{\"time_zone\": \"UTC\", \"hours\": {\"mon\": [[\"09:00\", \"17:00\"]], \"tue\": [[\"09:00\", \"17:00\"]],"
+      " \"wed\": [[\"09:00\", \"17:00\"]], \"thu\": [[\"09:00\", \"17:00\"]], \"fri\": [[\"09:00\", \"17:00\"]]}}",
+      &office, &err));
+  EXPECT_CODE_MSG(RAPPORT_INVALID_ARGUMENT, "trigger.calendar: no business calendar named \"office\"",
+                  rapport_db_rule_save(db,
+                                       "{\"name\": \"sla\", \"trigger\": {\"type\": \"relative\", \"field\": \"created_at\","
+                                       " \"business_hours\": 8, \"calendar\": \"office\"},"
+                                       " \"actions\": [{\"type\": \"add_tag\", \"tag\": \"late\"}]}",
+                                       NULL, &err));
+  EXPECT_OK(rapport_db_calendar_save(db, "office", office, &err));
+  rapport_calendar_free(office);
+  EXPECT_OK(rapport_db_rule_save(db,
+                                 "{\"name\": \"sla\", \"trigger\": {\"type\": \"relative\", \"field\": \"created_at\","
+                                 " \"business_hours\": 8, \"calendar\": \"office\"},"
+                                 " \"actions\": [{\"type\": \"add_tag\", \"tag\": \"late\"}]}",
+                                 NULL, &err));
+  EXPECT_OK(rapport_db_rule_save(db,
+                                 "{\"name\": \"call\", \"trigger\": {\"type\": \"event\", \"event\": \"customer_created\"},"
+                                 " \"actions\": [{\"type\": \"create_task\", \"title\": \"Call {{name}}\","
+                                 " \"due_in_hours\": 24, \"remind_in_hours\": 2, \"priority\": \"urgent\"}]}",
+                                 NULL, &err));
+  EXPECT_CODE_MSG(RAPPORT_FAILED_PRECONDITION, "name: calendar \"office\" is used by rule \"sla\"",
+                  rapport_db_calendar_drop(db, "office", &err));
+  ann = create_customer(db, "{\"name\":\"Ann\",\"owner\":3}");
+
+  EXPECT_OK(rapport_db_tick(db, kJan1 + kHour, &json, &err));
+  CHECK(contains(json, "\"tasks_created\":1"));
+  CHECK(contains(json, "\"reminders\":0"));
+  rapport_string_free(json);
+  EXPECT_OK(rapport_db_tasks(db, NULL, &tasks, &err));
+  CHECK(rapport_task_list_count(tasks) == 1);
+  task = rapport_task_list_at(tasks, 0);
+  CHECK(strcmp(rapport_task_title(task), "Call Ann") == 0);
+  CHECK(rapport_task_customer(task) == ann);
+  CHECK(rapport_task_owner(task) == 3);
+  CHECK(rapport_task_due(task) == kJan1 + 25 * kHour);
+  CHECK(rapport_task_remind_at(task) == kJan1 + 3 * kHour);
+  CHECK(rapport_task_priority_of(task) == RAPPORT_TASK_PRIORITY_URGENT);
+  CHECK(strcmp(rapport_task_created_by_rule(task), "call") == 0);
+  rapport_task_list_free(tasks);
+
+  json = NULL;
+  EXPECT_OK(rapport_db_tick(db, kJan1 + 3 * kHour, &json, &err));
+  CHECK(contains(json, "\"reminders\":1"));
+  rapport_string_free(json);
+  json = NULL;
+  EXPECT_OK(rapport_db_outbox_list(db, RAPPORT_OUTBOX_PENDING, 0, 100, &json, &err));
+  CHECK(contains(json, "\"channel\":\"reminder\"") && contains(json, "\"recipient\":\"user:3\""));
+  CHECK(contains(json, "\"subject\":\"Reminder: Call Ann\"") && contains(json, "\"source\":\"reminder\""));
+  rapport_string_free(json);
+
+  /* Due at 17:00: not at 16:00, once at 17:00. */
+  json = NULL;
+  EXPECT_OK(rapport_db_tick(db, kJan1 + 16 * kHour, &json, &err));
+  CHECK(contains(json, "\"fired\":0"));
+  rapport_string_free(json);
+  json = NULL;
+  EXPECT_OK(rapport_db_tick(db, kJan1 + 17 * kHour, &json, &err));
+  CHECK(contains(json, "\"fired\":1"));
+  CHECK(contains(json, "created_at + 8 business hours (office), due 2025-01-01T17:00:00Z"));
+  rapport_string_free(json);
+  json = NULL;
+  EXPECT_OK(rapport_db_rule_runs(db, 10, &json, &err));
+  CHECK(contains(json, "\"reminders\":1"));
+  rapport_string_free(json);
+  rapport_db_close(db);
+}
+
 void test_rules(void) {
   test_rule_definitions();
   test_tick_and_outbox();
+  test_tasks_reminders_and_business_hours();
 }
