@@ -83,7 +83,7 @@ absl::Status CheckAgainstDatabase(const WriteContext& ctx, const internal::RuleA
         return absl::InvalidArgumentError(StrCat("trigger.calendar: no business calendar named \"", t.calendar, "\""));
       }
       const internal::CompiledField* f = Custom(schema, t.field);
-      const bool time = internal::IsTimeField(t.field) ||
+      const bool time = internal::IsTimeField(t.field) || t.field == internal::kStageEnteredAt ||
                         (f && (f->def.type == FieldType::kTime || f->def.type == FieldType::kDate));
       if (!time) {
         if (!KnownOrDerived(schema, t.field)) {

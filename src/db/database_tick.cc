@@ -52,6 +52,9 @@ bool IsTimed(const StoredRule& r) {
   return r.rule.def.trigger.kind == RuleTriggerKind::kRelative || r.rule.def.trigger.kind == RuleTriggerKind::kAnnual;
 }
 bool IsSchedule(const StoredRule& r) { return r.rule.def.trigger.kind == RuleTriggerKind::kSchedule; }
+// Relative triggers that follow the stage history rather than a frame column.
+bool IsStageTimed(const StoredRule& r) { return internal::FollowsStageEntry(r.rule.def.trigger); }
+bool IsFrameTimed(const StoredRule& r) { return IsTimed(r) && !IsStageTimed(r); }
 
 absl::Status BackwardsError(absl::Time now, int64_t last) {
   return absl::InvalidArgumentError(StrCat("now: ", internal::FormatTimestamp(now), " is before the last tick's now ",
@@ -250,20 +253,30 @@ absl::StatusOr<TickReport> Database::Tick(absl::Time now) {
   std::vector<std::vector<Candidate>> candidates(plan.rules.size());
   std::vector<bool> advance_watermark(plan.rules.size(), false);
   const bool any_frame = std::any_of(plan.rules.begin(), plan.rules.end(), [](const StoredRule& r) {
-    return IsTimed(r) || (IsSchedule(r) && r.rule.def.condition.empty());
+    return IsFrameTimed(r) || (IsSchedule(r) && r.rule.def.condition.empty());
   });
+  auto calendar_of = [&](const StoredRule& r) -> const BusinessCalendar* {
+    auto it = plan.calendars.find(r.rule.def.trigger.calendar);
+    return it == plan.calendars.end() ? nullptr : &it->second;
+  };
+  for (size_t i = 0; i < plan.rules.size(); ++i) {
+    if (!IsStageTimed(plan.rules[i])) continue;
+    advance_watermark[i] = true;
+    RETURN_IF_ERROR(internal::Query(*core_, [&](Connection& conn, const FieldSchema&) {
+      return internal::StageEntryCandidates(conn, plan.rules[i], calendar_of(plan.rules[i]), now, candidates[i]);
+    }));
+  }
   std::vector<int64_t> live_ids;
   auto collect = [&](const CustomerFrame* frame) -> absl::Status {
     for (size_t i = 0; i < plan.rules.size(); ++i) {
       const StoredRule& r = plan.rules[i];
       if (IsEvent(r)) {
         internal::MatchEvents(r, changes, candidates[i]);
-      } else if (IsTimed(r)) {
+      } else if (IsFrameTimed(r)) {
         advance_watermark[i] = true;
-        auto calendar = plan.calendars.find(r.rule.def.trigger.calendar);
-        RETURN_IF_ERROR(internal::TimeCandidates(r, *frame, plan.tenant,
-                                                 calendar == plan.calendars.end() ? nullptr : &calendar->second, now,
-                                                 candidates[i]));
+        RETURN_IF_ERROR(internal::TimeCandidates(r, *frame, plan.tenant, calendar_of(r), now, candidates[i]));
+      } else if (IsStageTimed(r)) {
+        // Collected above, from the stage history.
       } else {
         advance_watermark[i] = true;
       }

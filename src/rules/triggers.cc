@@ -86,6 +86,50 @@ absl::Status BusinessHoursCandidates(const RuleTrigger& t, const TimeColumn& tim
   return absl::OkStatus();
 }
 
+bool FollowsStageEntry(const RuleTrigger& t) {
+  return t.kind == RuleTriggerKind::kRelative && t.field == kStageEnteredAt;
+}
+
+absl::Status StageEntryCandidates(Connection& conn, const StoredRule& stored, const BusinessCalendar* calendar,
+                                  absl::Time now, std::vector<Candidate>& out) {
+  const RuleTrigger& t = stored.rule.def.trigger;
+  const int64_t now_us = ToMicros(now);
+  int64_t after = 0, upto = 0;  // entry instants whose due time lies in (watermark, now]
+  std::string what;
+  absl::Duration d;
+  if (t.unit == RelativeUnit::kBusinessHours) {
+    if (calendar == nullptr) return absl::FailedPreconditionError(StrCat("trigger.calendar: \"", t.calendar, "\" not loaded"));
+    d = absl::Hours(t.amount);
+    ASSIGN_OR_RETURN(after, LastStartDueBy(*calendar, d, stored.watermark));
+    ASSIGN_OR_RETURN(upto, LastStartDueBy(*calendar, d, now_us));
+    what = StrCat(t.field, " + ", t.amount, " business hours (", t.calendar, ")");
+  } else {
+    d = t.unit == RelativeUnit::kDays ? absl::Hours(24 * t.amount) : absl::Hours(t.amount);
+    after = stored.watermark - absl::ToInt64Microseconds(d);
+    upto = now_us - absl::ToInt64Microseconds(d);
+    what = StrCat(t.field, " + ", t.amount, t.unit == RelativeUnit::kDays ? " days" : " hours");
+  }
+  if (upto <= after) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Statement st, conn.Prepare(
+      "SELECT h.customer_id, h.at, h.to_stage FROM lifecycle_history h WHERE h.at > ? AND h.at <= ? AND NOT EXISTS "
+      "(SELECT 1 FROM lifecycle_history l WHERE l.customer_id = h.customer_id AND l.at >= h.at AND l.id > h.id) "
+      "ORDER BY h.customer_id"));
+  st.Bind(1, after).Bind(2, upto);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    const absl::Time entered = FromMicros(st.Int(1));
+    absl::Time due = entered + d;
+    if (calendar != nullptr && t.unit == RelativeUnit::kBusinessHours) {
+      auto business = calendar->AddBusinessTime(entered, d);
+      if (!business.ok()) continue;
+      due = *business;
+    }
+    out.push_back({st.Int(0), ToMicros(due), StrCat(what, " in ", st.TextView(2), ", due ", FormatTimestamp(due))});
+  }
+  return absl::OkStatus();
+}
+
 bool IsTimeField(std::string_view name) {
   return name == "created_at" || name == "updated_at" || name == "first_order_at" || name == "last_order_at" ||
          name == "birthday";

@@ -65,6 +65,17 @@ std::optional<absl::Time> DueSchedule(const StoredRule& rule, absl::TimeZone ten
 // Time and date fields a relative trigger may follow, and date fields an annual trigger may use.
 bool IsTimeField(std::string_view name);
 
+// The instant a customer entered its current lifecycle stage: a relative trigger may follow it ("30
+// days in the same stage"). It comes from the stage history, not from the customer frame.
+inline constexpr std::string_view kStageEnteredAt = "stage_entered_at";
+bool FollowsStageEntry(const RuleTrigger& trigger);
+
+// A relative trigger on stage_entered_at: customers whose latest stage move plus the offset lies in
+// (watermark, now]. Reads the moves in the matching time range (index on `at`), keeping each only when
+// no later move of its customer exists: proportional to the moves that are due.
+absl::Status StageEntryCandidates(Connection& conn, const StoredRule& rule, const BusinessCalendar* calendar,
+                                  absl::Time now, std::vector<Candidate>& out);
+
 }  // namespace rapport::internal
 
 #endif  // RAPPORT_RULES_TRIGGERS_H_

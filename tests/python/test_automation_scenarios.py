@@ -85,6 +85,31 @@ def test_lifecycle_stages_drive_welcome_vip_care_and_wake_up(db, clock):
     assert db.stages_as_of(at(2025, 6, 10)).loc[bob, "stage"] == "at_risk"
 
 
+def test_a_customer_stalled_in_a_stage_alerts_the_owner(db, clock):
+    clock.set(at(2025, 1, 1))
+    db.save_lifecycle_model(rapport.default_lifecycle_model())
+    db.save_rule({"name": "stalled-new", "trigger": {"type": "relative", "field": "stage_entered_at", "days": 30},
+                  "condition": 'lifecycle_stage = "new"',
+                  "actions": [{"type": "notify", "channel": "email", "recipient": "owner",
+                               "body": "{{name}} is stuck in new"}]})
+    once = db.create_customer("Once", owner=5).id
+    twice = db.create_customer("Twice", owner=5).id
+    fired = {}
+    day = at(2025, 1, 2)
+    while day <= at(2025, 4, 1):
+        clock.set(day)
+        if day == at(2025, 1, 10):
+            for c in (once, twice):
+                db.add_order(c, "50.00", currency="CNY", ordered_at=day)
+        if day == at(2025, 1, 25):
+            db.add_order(twice, "50.00", currency="CNY", ordered_at=day)
+        for o in db.tick(day)["outcomes"]:
+            fired[o["customer"]] = day
+        day += DAY
+    assert fired == {once: at(2025, 2, 9)}
+    assert [(m["recipient"], m["body"]) for m in db.outbox()] == [("user:5", "Once is stuck in new")]
+
+
 def test_a_new_lead_gets_a_task_and_its_reminder_comes_out_of_the_tick(db, clock):
     db.save_rule({"name": "new-lead", "trigger": {"type": "event", "event": "customer_created"},
                   "actions": [{"type": "create_task", "title": "Contact {{name}}", "due_in_hours": 24,

@@ -1,5 +1,7 @@
 // Rules and lifecycle stages: a rule's move goes through the lifecycle's write path and policy, the tick
 // evaluates the lifecycle first, and stage changes are events for other rules.
+#include <map>
+
 #include "rules/rules_test_util.h"
 
 namespace rapport {
@@ -97,6 +99,53 @@ TEST(RuleLifecycleStages, TheTickEvaluatesTheLifecycleFirst) {
   ASSERT_OK_AND_ASSIGN(r, t.db.Tick(At(2025, 9, 1)));
   EXPECT_EQ(StageOf(t.db, cai.id), "dormant");
   EXPECT_EQ(r.notifications, 1);
+}
+
+// "A customer stalled in a stage alerts the manager": 30 days in `new` without becoming active.
+TEST(RuleLifecycleStages, ACustomerStalledInAStageAlertsTheOwnerOnce) {
+  TestDb t;
+  t.clock->Set(At(2025, 1, 1));
+  ASSERT_OK(t.db.SaveLifecycleModel(DefaultLifecycleModel()));
+  ASSERT_OK(t.db.SaveRule(MustRule(R"({"name": "stalled-new",
+    "trigger": {"type": "relative", "field": "stage_entered_at", "days": 30}, "condition": "lifecycle_stage = \"new\"",
+    "actions": [{"type": "notify", "channel": "email", "recipient": "owner", "body": "{{name}} is stuck in new"}]})")));
+  CustomerDraft once = Person("once"), twice = Person("twice");
+  once.Set("owner", 5);
+  twice.Set("owner", 5);
+  ASSERT_OK_AND_ASSIGN(a, t.db.CreateCustomer(once));
+  ASSERT_OK_AND_ASSIGN(b, t.db.CreateCustomer(twice));
+  std::map<int64_t, absl::Time> alerted;
+  for (absl::Time day = At(2025, 1, 2); day <= At(2025, 4, 30); day += absl::Hours(24)) {
+    t.clock->Set(day);
+    if (day == At(2025, 1, 10)) {
+      for (CustomerId id : {a.id, b.id}) {
+        ASSERT_OK(t.db.AddOrder(OrderDraft{.customer = id, .amount = Money{5000, "CNY"}, .ordered_at = day}));
+      }
+    }
+    if (day == At(2025, 1, 25)) {
+      ASSERT_OK(t.db.AddOrder(OrderDraft{.customer = b.id, .amount = Money{5000, "CNY"}, .ordered_at = day}));
+    }
+    ASSERT_OK_AND_ASSIGN(r, t.db.Tick(day));
+    for (const RuleOutcome& o : r.outcomes) alerted.emplace(ToInt(o.customer), day);
+  }
+  // `once` entered `new` with its order on 10 January: due 9 February. `twice` became active on the
+  // 25th, before its 30 days in `new` were up; its entry into `prospect` (on creation) is not a `new` stall.
+  ASSERT_EQ(alerted.size(), 1u);
+  EXPECT_EQ(alerted[ToInt(a.id)], At(2025, 2, 9));
+  ASSERT_OK_AND_ASSIGN(outcomes, t.db.RuleOutcomes());
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].trigger, "stage_entered_at + 30 days in new, due 2025-02-09T00:00:00Z");
+  ASSERT_OK_AND_ASSIGN(messages, t.db.Outbox());
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].recipient, "user:5");
+  EXPECT_EQ(messages[0].body, "once is stuck in new");
+}
+
+TEST(RuleLifecycleStages, StageEnteredAtIsOnlyForRelativeTriggers) {
+  TestDb t;
+  EXPECT_ERROR(t.db.SaveRule(MustRule(R"({"name": "x", "trigger": {"type": "annual", "field": "stage_entered_at"},
+    "actions": [{"type": "add_tag", "tag": "x"}]})")), absl::StatusCode::kInvalidArgument,
+               "trigger.field: unknown field \"stage_entered_at\"");
 }
 
 }  // namespace
