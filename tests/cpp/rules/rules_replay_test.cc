@@ -17,7 +17,7 @@ constexpr absl::Duration kDay = absl::Hours(24);
 struct EndState {
   // (rule, customer, occurrence for time rules or -1 for events, status), sorted.
   std::vector<std::tuple<std::string, int64_t, int64_t, std::string>> ledger;
-  // (channel, recipient, body, source), sorted.
+  // (channel, recipient, body (a reminder's subject), source), sorted.
   std::vector<std::tuple<std::string, std::string, std::string, std::string>> outbox;
   std::map<int64_t, std::vector<std::string>> tags;
   // Everything, event seqs and message ids included (same ticks only).
@@ -112,7 +112,8 @@ EndState RunYear(bool extra_ticks) {
   }
   std::sort(s.ledger.begin(), s.ledger.end());
   for (const auto& [channel, recipient, subject, body, source, occurrence] : testing::OutboxRows(db)) {
-    s.outbox.emplace_back(channel, recipient, body, source);
+    // A reminder's body is its task, whose times follow the tick that created it.
+    s.outbox.emplace_back(channel, recipient, source == "reminder" ? subject : body, source);
   }
   std::sort(s.outbox.begin(), s.outbox.end());
   for (CustomerId id : customers) s.tags[ToInt(id)] = testing::TagsOf(db, id);

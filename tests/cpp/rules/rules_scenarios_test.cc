@@ -321,10 +321,10 @@ TEST_F(Scenario, AnUncontactedLeadAlertsItsOwnerAfterEightBusinessHours) {
     "hours": {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]], "wed": [["09:00", "17:00"]],
               "thu": [["09:00", "17:00"]], "fri": [["09:00", "17:00"]]}})"));
   ASSERT_OK(db().SaveCalendar("office", office));
-  ASSERT_OK(db().SaveRule(MustRule(R"({"name": "lead-sla",
+  ASSERT_OK(db().SaveRule(MustRule(R"j({"name": "lead-sla",
     "trigger": {"type": "relative", "field": "created_at", "business_hours": 8, "calendar": "office"},
     "condition": "not has_tag(\"contacted\")",
-    "actions": [{"type": "notify", "channel": "email", "recipient": "owner", "body": "{{name}} is waiting"}]})")));
+    "actions": [{"type": "notify", "channel": "email", "recipient": "owner", "body": "{{name}} is waiting"}]})j")));
   EXPECT_EQ(db().DropCalendar("office").message(),
             "name: calendar \"office\" is used by rule \"lead-sla\"; drop or change the rule first");
   // Friday 2025-01-03 15:00 in Berlin (14:00 UTC): two hours that Friday, six on Monday -> Monday 15:00.
