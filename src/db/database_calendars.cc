@@ -1,10 +1,10 @@
 // Database: named business calendars.
 #include "base/status_macros.h"
-#include "db/facade_util.h"
 #include "base/strings.h"
+#include "db/facade_util.h"
 #include "model/calendar_repository.h"
-#include "rules/rule_store.h"
 #include "rapport/database.h"
+#include "rules/rule_store.h"
 
 namespace rapport {
 

@@ -272,6 +272,11 @@ TEST_F(Scenario, ANewLeadGetsATaskForItsOwnerWhoseReminderComesOutOfTheTick) {
   EXPECT_EQ(task.priority, TaskPriority::kHigh);
   EXPECT_EQ(task.notes, "Lead from web");
   EXPECT_EQ(task.created_by_rule, "new-lead");
+  ASSERT_OK_AND_ASSIGN(created, db().Changes());
+  auto logged = std::find_if(created.begin(), created.end(), [](const Change& c) { return c.entity == "task"; });
+  ASSERT_NE(logged, created.end());
+  EXPECT_EQ(logged->op, "create");
+  EXPECT_EQ(logged->origin, "rule:new-lead");
   // The owner's due list shows it the next day; the reminder goes out at the first tick at or after 20 h.
   ASSERT_OK_AND_ASSIGN(due, db().TaskList({.kind = TaskListKind::kDue, .owner = UserId{7}, .as_of = At(2025, 1, 3, 8)}));
   ASSERT_EQ(due.size(), 1u);
@@ -292,6 +297,14 @@ TEST_F(Scenario, ANewLeadGetsATaskForItsOwnerWhoseReminderComesOutOfTheTick) {
   EXPECT_EQ(messages[0].created_at, first + absl::Hours(21));
   ASSERT_OK_AND_ASSIGN(reminded, db().GetTask(task.id));
   EXPECT_EQ(reminded.reminded_at, first + absl::Hours(21));
+  ASSERT_OK_AND_ASSIGN(changes, db().Changes());
+  std::vector<std::pair<std::string, std::string>> task_changes;
+  for (const Change& c : changes) {
+    if (c.entity == "task" || c.entity == "outbox") task_changes.emplace_back(c.entity + "/" + c.op, c.origin);
+  }
+  EXPECT_THAT(task_changes, ElementsAre(std::make_pair("task/create", "rule:new-lead"),
+                                        std::make_pair("task/remind", "reminders"),
+                                        std::make_pair("outbox/create", "reminders")));
   ASSERT_OK_AND_ASSIGN(runs, db().RuleRuns());
   ASSERT_EQ(runs.size(), 4u);
   EXPECT_EQ(runs[0].reminders, 0);  // newest first
