@@ -24,6 +24,13 @@ std::optional<std::string> TimeOption(const ParsedArgs& args, std::string_view n
   return std::nullopt;
 }
 
+std::optional<std::string> TimeOption(const ParsedArgs& args, std::string_view name, std::optional<absl::Time>* out) {
+  std::optional<int64_t> micros;
+  if (auto e = TimeOption(args, name, &micros)) return e;
+  if (micros) *out = absl::FromUnixMicros(*micros);
+  return std::nullopt;
+}
+
 std::optional<int64_t> ParseDuration(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   int64_t unit = 0;

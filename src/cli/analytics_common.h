@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "cli/args.h"
 #include "model/analytics_json.h"
 #include "rapport/database.h"
@@ -24,6 +25,7 @@ namespace rapport::cli {
 // Parses time option `name` (RFC 3339 or YYYY-MM-DD, UTC) when given. Returns a usage-error
 // message on failure; leaves `*out` unchanged when the option is absent.
 std::optional<std::string> TimeOption(const ParsedArgs& args, std::string_view name, std::optional<int64_t>* out);
+std::optional<std::string> TimeOption(const ParsedArgs& args, std::string_view name, std::optional<absl::Time>* out);
 
 // A duration such as "90s", "15m", "12h", "30d", "2w" in microseconds (> 0); nullopt when malformed.
 std::optional<int64_t> ParseDuration(std::string_view text);

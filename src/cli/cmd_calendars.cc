@@ -1,8 +1,6 @@
 // rapport calendars list|save|show|drop DB ... | add|between|next DB NAME ...: stored business calendars
 // and their arithmetic.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +8,7 @@
 #include "absl/time/time.h"
 #include "base/strings.h"
 #include "base/time_format.h"
+#include "cli/analytics_common.h"
 #include "cli/command.h"
 #include "cli/format.h"
 #include "rapport/business_calendar.h"
@@ -19,36 +18,19 @@ namespace {
 
 constexpr char kName[] = "calendars";
 
-std::string Arguments(const std::vector<std::string>& pos, size_t expected) {
-  return pos.size() < expected ? "missing arguments" : "unexpected argument '" + pos[expected] + "'";
-}
-
-// The required time option `name`; a usage-error message on failure.
+// The required time option `name`; a usage-error message when it is absent or malformed.
 std::optional<std::string> RequiredTime(const ParsedArgs& args, std::string_view name, absl::Time* out) {
-  std::optional<std::string> text = args.Get(name);
-  if (!text) return StrCat("--", name, " TIME is required (RFC 3339, e.g. 2026-09-30T14:00:00+08:00)");
-  auto t = internal::ParseTimestamp(StrCat("--", name), *text);
-  if (!t.ok()) return std::string(t.status().message());
+  std::optional<absl::Time> t;
+  if (auto e = TimeOption(args, name, &t)) return e;
+  if (!t) return StrCat("--", name, " TIME is required (RFC 3339, e.g. 2026-09-30T14:00:00+08:00)");
   *out = *t;
   return std::nullopt;
 }
 
-// "8h", "90m", "1h30m": a working-time duration, at least zero.
-std::optional<std::string> DurationOption(const ParsedArgs& args, absl::Duration* out) {
-  std::optional<std::string> text = args.Get("duration");
-  if (!text) return "--duration D is required (e.g. 8h, 90m, 1h30m)";
-  if (!absl::ParseDuration(*text, out) || *out < absl::ZeroDuration()) {
-    return "--duration: '" + *text + "' is not a duration of at least zero (e.g. 8h, 90m, 1h30m)";
-  }
-  return std::nullopt;
-}
-
 int Save(const std::vector<std::string>& pos) {
-  std::ifstream in(pos[2]);
-  if (!in) return Fail("cannot read " + pos[2]);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto def = BusinessCalendarDefFromJson(text.str());
+  auto text = ReadTextFile(pos[2]);
+  if (!text.ok()) return Fail(text.status());
+  auto def = BusinessCalendarDefFromJson(*text);
   if (!def.ok()) return Fail(ErrorText(pos[2], def.status()));
   auto db = OpenDatabase(pos[0]);
   if (!db.ok()) return Fail(db.status());
@@ -81,26 +63,27 @@ int RunCalendars(const ParsedArgs& args) {
     }
   }
   if (sub == "list") {
-    if (pos.size() != 1) return UsageError(kName, Arguments(pos, 1));
+    if (pos.size() != 1) return UsageError(kName, PositionalsError(pos, 1));
     auto db = OpenDatabase(pos[0]);
     if (!db.ok()) return Fail(db.status());
     return List(*db);
   }
   if (sub == "save") {
-    if (pos.size() != 3) return UsageError(kName, Arguments(pos, 3));
+    if (pos.size() != 3) return UsageError(kName, PositionalsError(pos, 3));
     return Save(pos);
   }
   if (sub != "show" && sub != "drop" && !arithmetic) {
     return UsageError(kName, "unknown subcommand '" + sub + "' (list, save, show, drop, add, between, next)");
   }
-  if (pos.size() != 2) return UsageError(kName, Arguments(pos, 2));
+  if (pos.size() != 2) return UsageError(kName, PositionalsError(pos, 2));
   // Options are read before the database is opened: a usage error touches nothing.
   absl::Time from, to, at;
-  absl::Duration duration;
+  int64_t duration = 0;
   std::optional<std::string> bad;
   if (sub == "add") {
     bad = RequiredTime(args, "from", &from);
-    if (!bad) bad = DurationOption(args, &duration);
+    if (!bad) bad = DurationOption(args, "duration", &duration);
+    if (!bad && duration == 0) bad = "--duration D is required (e.g. 8h, 90m, 2d)";
   } else if (sub == "between") {
     bad = RequiredTime(args, "from", &from);
     if (!bad) bad = RequiredTime(args, "to", &to);
@@ -126,7 +109,7 @@ int RunCalendars(const ParsedArgs& args) {
     PrintLine(absl::FormatDuration(*d));
     return kExitOk;
   }
-  auto t = sub == "add" ? calendar->AddBusinessTime(from, duration) : calendar->NextWorkingInstant(at);
+  auto t = sub == "add" ? calendar->AddBusinessTime(from, absl::Microseconds(duration)) : calendar->NextWorkingInstant(at);
   if (!t.ok()) return Fail(ErrorText(sub, t.status()));
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(calendar->def().time_zone, &zone)) zone = absl::UTCTimeZone();
@@ -154,7 +137,8 @@ const Command& CalendarsCommand() {
               "  rapport calendars next DB NAME --at TIME\n"
               "                                          TIME if it is working time, else the next start\n"
               "\n"
-              "TIME is RFC 3339 (2026-09-30T14:00:00+08:00); D is like 8h, 90m or 1h30m.\n"
+              "TIME is RFC 3339 (2026-09-30T14:00:00+08:00) or a date; D is a positive whole number and a unit\n"
+              "(s, m, h, d or w), e.g. 8h or 90m.\n"
               "\n"
               "Example:\n"
               "  rapport calendars save crm.db office office.json\n"

@@ -1,7 +1,5 @@
 // rapport tick DB --now TIME | rules list|save|show|drop|enable|disable|outcomes|runs | outbox [claim|ack|fail]
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,10 +15,6 @@ namespace {
 void PrintJsonLines(const std::string& array_json) {
   for (const auto& item : nlohmann::json::parse(array_json)) PrintLine(DumpJson(item));
   std::fflush(stdout);
-}
-
-std::string Extra(const std::vector<std::string>& pos, size_t expected) {
-  return pos.size() < expected ? "missing arguments" : "unexpected argument '" + pos[expected] + "'";
 }
 
 int RunTick(const ParsedArgs& args) {
@@ -46,7 +40,7 @@ int RunRules(const ParsedArgs& args) {
   }
   auto open = [&]() { return OpenDatabase(pos[0]); };
   if (sub == "list" || sub == "runs") {
-    if (pos.size() != 1) return UsageError("rules", Extra(pos, 1));
+    if (pos.size() != 1) return UsageError("rules", PositionalsError(pos, 1));
     auto db = open();
     if (!db.ok()) return Fail(db.status());
     if (sub == "runs") {
@@ -61,12 +55,10 @@ int RunRules(const ParsedArgs& args) {
     return kExitOk;
   }
   if (sub == "save") {
-    if (pos.size() != 2) return UsageError("rules", Extra(pos, 2));
-    std::ifstream in(pos[1]);
-    if (!in) return Fail("cannot read " + pos[1]);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto def = RuleDef::FromJson(text.str());
+    if (pos.size() != 2) return UsageError("rules", PositionalsError(pos, 2));
+    auto text = ReadTextFile(pos[1]);
+    if (!text.ok()) return Fail(text.status());
+    auto def = RuleDef::FromJson(*text);
     if (!def.ok()) return Fail(ErrorText(pos[1], def.status()));
     auto db = open();
     if (!db.ok()) return Fail(db.status());
@@ -76,7 +68,7 @@ int RunRules(const ParsedArgs& args) {
     return kExitOk;
   }
   if (sub == "show" || sub == "drop" || sub == "enable" || sub == "disable") {
-    if (pos.size() != 2) return UsageError("rules", Extra(pos, 2));
+    if (pos.size() != 2) return UsageError("rules", PositionalsError(pos, 2));
     auto db = open();
     if (!db.ok()) return Fail(db.status());
     if (sub == "show") {
@@ -90,7 +82,7 @@ int RunRules(const ParsedArgs& args) {
     return kExitOk;
   }
   if (sub == "outcomes") {
-    if (pos.size() != 1) return UsageError("rules", Extra(pos, 1));
+    if (pos.size() != 1) return UsageError("rules", PositionalsError(pos, 1));
     RuleOutcomeQuery q;
     if (auto r = args.Get("rule")) q.rule = *r;
     int64_t customer = 0, limit = q.limit;
@@ -139,7 +131,7 @@ int RunOutbox(const ParsedArgs& args) {
     if (!ParseInt64(pos[i], &id) || id <= 0) return UsageError("outbox", "'" + pos[i] + "' is not a message id");
     ids.push_back(id);
   }
-  if ((sub == "list" || sub == "claim") && !ids.empty()) return UsageError("outbox", Extra(pos, 1));
+  if ((sub == "list" || sub == "claim") && !ids.empty()) return UsageError("outbox", PositionalsError(pos, 1));
   if (sub == "ack" && ids.empty()) return UsageError("outbox", "ack needs message ids");
   if (sub == "fail" && ids.size() != 1) return UsageError("outbox", "fail takes one message id");
   if (sub == "fail" && !args.Has("error")) return UsageError("outbox", "fail needs --error TEXT");

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "base/strings.h"
 #include "base/time_format.h"
+#include "cli/analytics_common.h"
 #include "cli/command.h"
 #include "cli/format.h"
 
@@ -52,16 +53,6 @@ void PrintTasks(const std::vector<Task>& tasks, bool json) {
   for (const Task& t : tasks) table.AddRow(Row(t));
   table.Print(stdout);
   std::printf("(%zu task%s)\n", tasks.size(), tasks.size() == 1 ? "" : "s");
-}
-
-// Parses the time option `name` when given; a usage-error message on failure.
-std::optional<std::string> TimeOption(const ParsedArgs& args, std::string_view name, std::optional<absl::Time>* out) {
-  std::optional<std::string> text = args.Get(name);
-  if (!text) return std::nullopt;
-  auto t = internal::ParseTimestamp(StrCat("--", name), *text);
-  if (!t.ok()) return std::string(t.status().message());
-  *out = *t;
-  return std::nullopt;
 }
 
 // Parses a positive id option; a usage-error message on failure.

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 
 namespace rapport::cli {
@@ -12,6 +14,18 @@ const std::vector<Command>& AllCommands() {
       RfmCommand(),  CohortsCommand(), FunnelCommand(), StageFunnelCommand(), ClvCommand(), TickCommand(),
       RulesCommand(), OutboxCommand(), TasksCommand(), CalendarsCommand(), DemoCommand()};
   return *commands;
+}
+
+std::string PositionalsError(const std::vector<std::string>& positionals, size_t expected) {
+  return positionals.size() < expected ? "missing arguments" : "unexpected argument '" + positionals[expected] + "'";
+}
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 int Fail(std::string_view message) {

@@ -72,6 +72,14 @@ absl::StatusOr<Database> OpenDatabase(const std::string& path, const OpenOptions
 // The message of a failed status, prefixed with what was being done.
 std::string ErrorText(std::string_view what, const absl::Status& status);
 
+// The usage-error message for positional arguments other than `expected` in number: "missing
+// arguments" or "unexpected argument '<the first extra one>'".
+std::string PositionalsError(const std::vector<std::string>& positionals, size_t expected);
+
+// The whole content of the file at `path` (a definition given to `rules save`, `calendars save`);
+// NotFound "cannot read <path>" when it cannot be opened.
+absl::StatusOr<std::string> ReadTextFile(const std::string& path);
+
 }  // namespace rapport::cli
 
 #endif  // RAPPORT_CLI_COMMAND_H_

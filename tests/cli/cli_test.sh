@@ -1071,7 +1071,9 @@ JSON
   run 2 calendars add crm.db office --from 2026-12-24T15:00:00Z
   contains "$ERR" "--duration D is required" "add without --duration"
   run 2 calendars add crm.db office --from 2026-12-24T15:00:00Z --duration -3h
-  contains "$ERR" "--duration: '-3h' is not a duration of at least zero" "negative duration"
+  contains "$ERR" "option '--duration': '-3h' is not a duration" "negative duration"
+  run 2 calendars add crm.db office --from tomorrow --duration 3h
+  contains "$ERR" "--from" "bad --from"
   run 2 calendars show crm.db office --at 2026-12-24T15:00:00Z
   contains "$ERR" "--at applies to add, between and next only" "option of another subcommand"
   run 1 calendars show crm.db nowhere
