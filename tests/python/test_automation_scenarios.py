@@ -169,17 +169,16 @@ def test_bad_rules_are_refused_with_clear_errors_and_nothing_is_stored(db):
           "actions": [{"type": "create_task", "title": "x", "priority": "asap"}]},
          'actions[0].priority: "asap" is not one of low, normal, high, urgent'),
         ({"name": "t", "trigger": {"type": "schedule", "every": "weekly", "weekday": 8},
-          "actions": [{"type": "add_tag", "tag": "x"}]}, None),
+          "actions": [{"type": "add_tag", "tag": "x"}]}, "trigger.weekday: 8 is not a weekday (monday ... sunday, or 1 ... 7)"),
         ({"name": "t", "trigger": {"type": "event", "event": "customer_created"}, "condition": "frequency >= ",
-          "actions": [{"type": "add_tag", "tag": "x"}]}, None),
+          "actions": [{"type": "add_tag", "tag": "x"}]}, "condition: 1:"),
         ({"name": "t", "trigger": {"type": "event", "event": "field_changed", "field": "shoe_size"},
           "actions": [{"type": "add_tag", "tag": "x"}]}, 'trigger.field: unknown field "shoe_size"'),
     ]
     for rule, message in cases:
         with pytest.raises(rapport.ValidationError) as info:
             db.save_rule(rule)
-        if message is not None:
-            assert str(info.value) == message
+        assert str(info.value) == message or (message.endswith(":") and str(info.value).startswith(message))
     assert db.rules() == []
     assert db.last_change_seq == seq
 
