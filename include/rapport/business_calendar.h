@@ -84,7 +84,7 @@ class BusinessCalendar {
   static absl::StatusOr<BusinessCalendar> Create(const BusinessCalendarDef& def);
   static absl::StatusOr<BusinessCalendar> FromJson(std::string_view json);
 
-  // The definition as checked (holidays sorted and merged, ranges sorted).
+  // The definition as checked (holidays sorted with exact duplicates dropped, ranges sorted).
   const BusinessCalendarDef& def() const;
   std::string ToJson() const { return BusinessCalendarDefToJson(def()); }
   // Working time in a week without exceptions.

@@ -19,14 +19,12 @@ constexpr int64_t kSecondsPerDay = 86400;
 
 // Days since 1970-01-01 (negative before).
 inline int64_t DayNumber(absl::CivilDay day) { return day - absl::CivilDay(1970, 1, 1); }
-inline absl::CivilDay CivilDayOf(int64_t day) { return absl::CivilDay(1970, 1, 1) + day; }
 // Monday = 0 ... Sunday = 6, as absl::Weekday and BusinessCalendarDef::hours count.
 inline int WeekdayIndex(int64_t day) {
   const int64_t w = (day + 3) % 7;  // 1970-01-01 was a Thursday
   return static_cast<int>(w < 0 ? w + 7 : w);
 }
 
-inline const int64_t kFirstDay = DayNumber(absl::CivilDay(1, 1, 1));
 inline const int64_t kLastDay = DayNumber(absl::CivilDay(9999, 12, 31));
 
 // "HH:MM", or "HH:MM:SS" when the seconds are not zero.

@@ -1055,7 +1055,7 @@ JSON
 JSON
   run 0 calendars save crm.db office office.json
   run 1 calendars save crm.db mars bad.json
-  contains "$ERR" "rapport: bad.json: time_zone:" "bad calendar"
+  contains "$ERR" 'rapport: bad.json: time_zone: unknown time zone "Mars/Olympus"' "bad calendar"
   run 0 calendars list crm.db
   [[ $(lines "$OUT") == 1 ]] || fail "calendars list: $OUT"
   json_check "$OUT" 'j["name"] == "office" and j["time_zone"] == "Europe/Berlin" and j["weekly_hours"] == 40' "calendars list"
@@ -1073,11 +1073,12 @@ JSON
   run 2 calendars add crm.db office --from 2026-12-24T15:00:00Z --duration -3h
   contains "$ERR" "option '--duration': '-3h' is not a duration" "negative duration"
   run 2 calendars add crm.db office --from tomorrow --duration 3h
-  contains "$ERR" "--from" "bad --from"
+  contains "$ERR" "--from: " "bad --from"
+  contains "$ERR" "(use RFC 3339, e.g. 2025-01-31T08:00:00Z, or a date)" "bad --from"
   run 2 calendars show crm.db office --at 2026-12-24T15:00:00Z
   contains "$ERR" "--at applies to add, between and next only" "option of another subcommand"
   run 1 calendars show crm.db nowhere
-  contains "$ERR" 'nowhere' "unknown calendar"
+  contains "$ERR" 'rapport: calendar "nowhere": not found' "unknown calendar"
   # A rule that counts business hours keeps its calendar.
   cat > sla.json <<'JSON'
 {"name": "lead-sla", "trigger": {"type": "relative", "field": "created_at", "business_hours": 8, "calendar": "office"},
@@ -1086,6 +1087,8 @@ JSON
   run 0 rules save crm.db sla.json
   run 1 calendars drop crm.db office
   contains "$ERR" 'rapport: name: calendar "office" is used by rule "lead-sla"; drop or change the rule first' "drop a used calendar"
+  run 0 calendars list crm.db
+  [[ $(lines "$OUT") == 1 ]] || fail "a refused drop removed the calendar: $OUT"
   run 0 rules drop crm.db lead-sla
   run 0 calendars drop crm.db office
   run 0 calendars list crm.db
