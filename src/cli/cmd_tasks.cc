@@ -55,12 +55,11 @@ void PrintTasks(const std::vector<Task>& tasks, bool json) {
   std::printf("(%zu task%s)\n", tasks.size(), tasks.size() == 1 ? "" : "s");
 }
 
-// Parses a positive id option; a usage-error message on failure.
+// Parses a positive id option when given; a usage-error message on failure.
 std::optional<std::string> IdOption(const ParsedArgs& args, std::string_view name, std::optional<int64_t>* out) {
-  std::optional<std::string> text = args.Get(name);
-  if (!text) return std::nullopt;
+  if (!args.Has(name)) return std::nullopt;
   int64_t v = 0;
-  if (!ParseInt64(*text, &v)) return StrCat("--", name, ": '", *text, "' is not an integer");
+  if (auto e = GetIntOption(args, name, 1, INT64_MAX, &v)) return e;
   *out = v;
   return std::nullopt;
 }

@@ -140,10 +140,7 @@ Task Patched(Task t, const TaskPatch& p) {
 }  // namespace
 
 absl::StatusOr<Task> LoadTask(Connection& conn, TaskId id) {
-  ASSIGN_OR_RETURN(Statement * st, conn.Cached(
-      "SELECT id, title, customer_id, ref_kind, ref_id, owner, team, due, remind_at, priority, notes, "
-      "created_by_rule, status, created_at, updated_at, completed_at, cancelled_at, reminded_at, version "
-      "FROM tasks WHERE id = ?"));
+  ASSIGN_OR_RETURN(Statement * st, conn.Cached(StrCat("SELECT ", kColumns, " FROM tasks WHERE id = ?")));
   st->Bind(1, ToInt(id));
   ASSIGN_OR_RETURN(bool row, st->Step());
   std::optional<Task> t;
@@ -153,7 +150,7 @@ absl::StatusOr<Task> LoadTask(Connection& conn, TaskId id) {
   return *std::move(t);
 }
 
-absl::StatusOr<std::vector<Task>> FindTasks(Connection& conn, const TaskQuery& q) {
+std::string FindTasksSql(const TaskQuery& q) {
   std::string where;
   auto add = [&](std::string_view term) { where += StrCat(where.empty() ? " WHERE " : " AND ", term); };
   if (q.owner) add("owner = ?");
@@ -168,8 +165,12 @@ absl::StatusOr<std::vector<Task>> FindTasks(Connection& conn, const TaskQuery& q
   if (q.due_before) add("due < ?");
   // With a due bound no row lacks a due time, and the (…, status, due) indexes give the order.
   const bool bounded = q.due_after || q.due_before;
-  ASSIGN_OR_RETURN(Statement st, conn.Prepare(StrCat("SELECT ", kColumns, " FROM tasks", where, " ORDER BY ",
-                                                     bounded ? "" : "due IS NULL, ", "due, id LIMIT ?")));
+  return StrCat("SELECT ", kColumns, " FROM tasks", where, " ORDER BY ", bounded ? "" : "due IS NULL, ",
+                "due, id LIMIT ?");
+}
+
+absl::StatusOr<std::vector<Task>> FindTasks(Connection& conn, const TaskQuery& q) {
+  ASSIGN_OR_RETURN(Statement st, conn.Prepare(FindTasksSql(q)));
   int i = 0;
   if (q.owner) st.Bind(++i, ToInt(*q.owner));
   if (q.team) st.Bind(++i, *q.team);
@@ -273,12 +274,7 @@ absl::StatusOr<Task> CloseTask(const WriteContext& ctx, TaskId id, TaskStatus to
 }
 
 absl::StatusOr<std::vector<Task>> ClaimDueReminders(const WriteContext& ctx, absl::Time now) {
-  // The terms repeat the partial index's WHERE, and INDEXED BY keeps the planner from preferring
-  // tasks_status_due (every open task) when the table has no statistics.
-  ASSIGN_OR_RETURN(Statement * due, ctx.conn.Cached(
-      "SELECT id FROM tasks INDEXED BY tasks_pending_reminders WHERE status = 'open' AND reminded_at IS NULL "
-      "AND remind_at IS NOT NULL "
-      "AND remind_at <= ? ORDER BY remind_at, id"));
+  ASSIGN_OR_RETURN(Statement * due, ctx.conn.Cached(kDueRemindersSql));
   due->Bind(1, ToMicros(now));
   std::vector<TaskId> ids;
   while (true) {

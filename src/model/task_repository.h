@@ -31,6 +31,14 @@ TaskQuery TaskListFilter(const TaskListQuery& list, absl::Time as_of);
 nlohmann::json TaskJsonObject(const Task& task);
 
 absl::StatusOr<Task> LoadTask(Connection& conn, TaskId id);  // NotFound
+// The statement FindTasks runs for `query` (tests read its query plan).
+std::string FindTasksSql(const TaskQuery& query);
+// The ids of the reminders due at ? (µs), as ClaimDueReminders reads them. The terms repeat the
+// partial index's WHERE, and INDEXED BY keeps the planner from preferring tasks_status_due (every open
+// task) when the table has no statistics.
+inline constexpr char kDueRemindersSql[] =
+    "SELECT id FROM tasks INDEXED BY tasks_pending_reminders WHERE status = 'open' AND reminded_at IS NULL "
+    "AND remind_at IS NOT NULL AND remind_at <= ? ORDER BY remind_at, id";
 absl::StatusOr<std::vector<Task>> FindTasks(Connection& conn, const TaskQuery& query);
 
 // Validates the draft, checks its customer is live, stores it and logs "create".

@@ -1,6 +1,7 @@
 // The due, overdue and upcoming lists: per owner and team, time zones, DST, index use.
 #include "base/status_macros.h"
 #include "db/facade_util.h"
+#include "model/task_repository.h"
 #include "test_util.h"
 
 namespace rapport {
@@ -130,19 +131,19 @@ std::string Plan(const Database& db, const std::string& sql) {
   return plan.value_or("");
 }
 
+// The statements the lists and the reminder claim run, as the repository builds them.
 TEST_F(TaskListTest, ListsAndRemindersReadTheirIndexes) {
-  const std::string cols = "SELECT id FROM tasks WHERE ";
-  EXPECT_THAT(Plan(t_.db, cols + "owner = 1 AND status IN ('open') AND due >= 1 AND due < 2 ORDER BY due, id"),
-              HasSubstr("INDEX tasks_owner_status_due (owner=? AND status=? AND due>? AND due<?)"));
-  EXPECT_THAT(Plan(t_.db, cols + "team = 'x' AND status IN ('open') AND due < 2 ORDER BY due, id"),
+  const absl::Time as_of = absl::FromUnixSeconds(1'700'000'000);
+  auto list = [&](TaskListQuery q) { return Plan(t_.db, internal::FindTasksSql(internal::TaskListFilter(q, as_of))); };
+  const std::string owner_due = list({.kind = TaskListKind::kDue, .owner = UserId{1}});
+  EXPECT_THAT(owner_due, HasSubstr("INDEX tasks_owner_status_due (owner=? AND status=? AND due>? AND due<?)"));
+  EXPECT_THAT(owner_due, ::testing::Not(HasSubstr("TEMP B-TREE")));
+  EXPECT_THAT(list({.kind = TaskListKind::kOverdue, .team = "x"}),
               HasSubstr("INDEX tasks_team_status_due (team=? AND status=? AND due<?)"));
-  EXPECT_THAT(Plan(t_.db, cols + "status IN ('open') AND due < 2 ORDER BY due, id"),
-              HasSubstr("INDEX tasks_status_due (status=? AND due<?)"));
-  EXPECT_THAT(Plan(t_.db, cols + "customer_id = 3"), HasSubstr("INDEX tasks_customer (customer_id=?)"));
-  // The claim's statement as internal::ClaimDueReminders runs it.
-  const std::string claim = Plan(t_.db,
-      "SELECT id FROM tasks INDEXED BY tasks_pending_reminders WHERE status = 'open' AND reminded_at IS NULL "
-      "AND remind_at IS NOT NULL AND remind_at <= 5 ORDER BY remind_at, id");
+  EXPECT_THAT(list({.kind = TaskListKind::kOverdue}), HasSubstr("INDEX tasks_status_due (status=? AND due<?)"));
+  EXPECT_THAT(Plan(t_.db, internal::FindTasksSql({.customer = CustomerId{3}})),
+              HasSubstr("INDEX tasks_customer (customer_id=?)"));
+  const std::string claim = Plan(t_.db, internal::kDueRemindersSql);
   EXPECT_THAT(claim, HasSubstr("USING INDEX tasks_pending_reminders (remind_at>? AND remind_at<?)"));
   EXPECT_THAT(claim, ::testing::Not(HasSubstr("TEMP B-TREE")));
 }
