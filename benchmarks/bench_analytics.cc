@@ -9,6 +9,8 @@
 //   BM_Analytics_SegmentCold   EvaluateSegment from the customer and order frames (SegmentContext::orders)
 //   BM_Analytics_SegmentColdAggregateEveryone   AddOrderMetrics over every customer (a breakdown; no digest)
 //   BM_Analytics_SegmentWarm   EvaluateSegment on a frame that has its order metrics
+//   BM_Analytics_SegmentWarmClause/k   each clause of the warm segment alone, one thread (a breakdown)
+//   BM_Analytics_SegmentTagIndexBuild   building the tags' row index, which the first has_tag pays
 //   BM_Analytics_Rfm           ComputeRfm (rapport/rfm.h)                     registered when the header exists
 //   BM_Analytics_Cohort        ComputeCohortRetention by month (rapport/retention.h)   "
 //   BM_Analytics_EventFunnel   EventFunnel, 5 steps, 30 days (rapport/funnel.h)        "
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "analytics_data.h"
+#include "analytics/set_row_index.h"
 #include "analytics_frames.h"
 #include "bench_util.h"
 #include "benchmark/benchmark.h"
@@ -158,6 +161,42 @@ void BM_Analytics_SegmentWarm(benchmark::State& state) {
   }
   state.counters["members"] = static_cast<double>(members.size());
   EmitDigest("segment_warm", SegmentDigest(members));
+}
+
+// Breakdown of the warm segment: each of its clauses alone, one thread, over the warm frame.
+constexpr std::string_view kSegmentClauses[] = {
+    R"(industry in ("制造业", "Retail"))", R"(region = "华东")", R"(has_tag("vip"))", "monetary > 100000",
+    "days_since(last_order_at) <= 90"};
+
+void BM_Analytics_SegmentWarmClause(benchmark::State& state) {
+  const Fixture& f = Data();
+  absl::StatusOr<SegmentExpr> expr = SegmentExpr::Parse(kSegmentClauses[state.range(0)]);
+  if (!expr.ok()) {
+    state.SkipWithError(std::string(expr.status().message()).c_str());
+    return;
+  }
+  SegmentContext ctx;
+  ctx.as_of = kAsOf;
+  ctx.threads = 1;
+  size_t members = 0;
+  for (auto _ : state) {
+    auto r = EvaluateSegment(*expr, f.customers_warm, ctx);
+    if (!r.ok()) {
+      state.SkipWithError(std::string(r.status().message()).c_str());
+      return;
+    }
+    members = r->size();
+  }
+  state.SetLabel(std::string(kSegmentClauses[state.range(0)]));
+  state.counters["members"] = static_cast<double>(members);
+}
+
+// What the first has_tag on a frame adds: building the tag column's row index (rapport/frame.h,
+// SetRowIndexCache), which later evaluations reuse.
+void BM_Analytics_SegmentTagIndexBuild(benchmark::State& state) {
+  const Fixture& f = Data();
+  const auto& tags = std::get<SetColumn>(*f.customers_warm.Find("tags"));
+  for (auto _ : state) benchmark::DoNotOptimize(internal::BuildSetRowIndex(tags));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,6 +342,11 @@ void Register() {
   reg("BM_Analytics_SegmentCold", BM_Analytics_SegmentCold);
   reg("BM_Analytics_SegmentColdAggregateEveryone", BM_Analytics_SegmentColdAggregateEveryone);
   reg("BM_Analytics_SegmentWarm", BM_Analytics_SegmentWarm);
+  reg("BM_Analytics_SegmentTagIndexBuild", BM_Analytics_SegmentTagIndexBuild);
+  benchmark::RegisterBenchmark("BM_Analytics_SegmentWarmClause", BM_Analytics_SegmentWarmClause)
+      ->DenseRange(0, std::size(kSegmentClauses) - 1)
+      ->UseRealTime()
+      ->Unit(kMillisecond);
 #ifdef RAPPORT_BENCH_HAVE_FUNNEL
   reg("BM_Analytics_EventFunnel", BM_Analytics_EventFunnel);
   reg("BM_Analytics_StageFunnel", BM_Analytics_StageFunnel);

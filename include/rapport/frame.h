@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -101,14 +102,58 @@ struct TextColumn {
   void Compact();
 };
 
+namespace internal {
+struct SetRowIndex;
+}
+
+// Which rows hold each value of a set column: the segment evaluator builds it the first time a
+// condition such as has_tag reads the column, and later evaluations read a bit per row instead of
+// each row's codes. Copies of the column share it; it never changes once built.
+class SetRowIndexCache {
+ public:
+  SetRowIndexCache() = default;
+  SetRowIndexCache(const SetRowIndexCache& other) : index_(other.Get()) {}
+  SetRowIndexCache(SetRowIndexCache&& other) noexcept : index_(std::move(other.index_)) {}
+  SetRowIndexCache& operator=(const SetRowIndexCache& other) {
+    if (this != &other) index_ = other.Get();
+    return *this;
+  }
+  SetRowIndexCache& operator=(SetRowIndexCache&& other) noexcept {
+    index_ = std::move(other.index_);
+    return *this;
+  }
+
+  std::shared_ptr<const internal::SetRowIndex> Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return index_;
+  }
+  // The index, built by `build` when there is none yet (once, however many threads ask).
+  template <typename Build>
+  std::shared_ptr<const internal::SetRowIndex> GetOrBuild(Build build) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!index_) index_ = build();
+    return index_;
+  }
+  // Called by whatever changes the column's rows, which has the column to itself meanwhile.
+  void Drop() { index_.reset(); }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const internal::SetRowIndex> index_;
+};
+
 // A set of strings per row (tags, multi-enum fields); an empty set counts as missing. Row r's codes
 // (into `dictionary`, ascending and distinct) are codes[offsets[r] .. offsets[r+1]), or moved[r] when
 // offsets[r] has kMovedRow. Read rows with Codes/Values; loops that matter read the arrays.
+//
+// The member functions that change rows drop `row_index`; code that writes `offsets`, `codes` or
+// `moved` directly calls row_index.Drop(), or conditions on the column would read the old rows.
 struct SetColumn {
   StringDictionary dictionary;
   std::vector<uint32_t> offsets{0};  // see kMovedRow
   CategoryCodes codes;               // never kNull
   absl::flat_hash_map<uint32_t, std::vector<int32_t>> moved;  // rows flagged kMovedRow
+  SetRowIndexCache row_index;
 
   size_t rows() const { return offsets.size() - 1; }
   void Append(const std::vector<std::string_view>& values);

@@ -73,6 +73,7 @@ void SetColumn::Append(const std::vector<std::string_view>& values) {
 }
 
 void SetColumn::AppendCodes(std::span<const int32_t> row_codes) {
+  row_index.Drop();
   for (int32_t c : row_codes) codes.push_back(c);
   offsets.push_back(static_cast<uint32_t>(codes.size()));
 }
@@ -96,6 +97,7 @@ bool SetColumn::Empty(size_t row) const {
 }
 
 void SetColumn::Replace(size_t row, std::span<const int32_t> row_codes) {
+  row_index.Drop();
   const auto key = static_cast<uint32_t>(row);
   if (offsets[row] & kMovedRow) {
     moved[key].assign(row_codes.begin(), row_codes.end());

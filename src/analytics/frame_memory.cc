@@ -1,6 +1,7 @@
 // What a customer frame's memory holds, and giving back what appending left spare.
 #include <type_traits>
 
+#include "analytics/set_row_index.h"
 #include "rapport/frame.h"
 
 namespace rapport {
@@ -32,6 +33,7 @@ FrameBytes ColumnBytes(const Column& column) {
         } else if constexpr (std::is_same_v<C, SetColumn>) {
           b.arrays = VectorBytes(c.offsets) + c.codes.capacity_bytes() + MapBytes(c.moved);
           for (const auto& [row, codes] : c.moved) b.arrays += VectorBytes(codes);
+          if (const auto index = c.row_index.Get()) b.arrays += index->bytes();
           b.strings = c.dictionary.bytes();
         } else {
           b.arrays = VectorBytes(c.values);

@@ -122,6 +122,7 @@ void RemoveRows(Column& column, const std::vector<uint8_t>& remove) {
           c = std::move(out);
         } else if constexpr (std::is_same_v<C, SetColumn>) {
           c.Compact();
+          c.row_index.Drop();
           c.codes.Visit([&](auto& codes) {
             size_t k = 0, row = 0;
             for (size_t r = 0; r < remove.size(); ++r) {

@@ -24,6 +24,7 @@
 #include "analytics/segment_check.h"
 #include "analytics/segment_eval.h"
 #include "analytics/segment_eval_nodes.h"
+#include "analytics/set_row_index.h"
 #include "base/strings.h"
 #include "base/text.h"
 #include "rapport/rfm.h"
@@ -814,14 +815,51 @@ class BoolIsTrueFilter final : public FilterNode {
 };
 
 // has_tag / has_any / has_all over a set column: `wanted[code]` is the index of the asked value a
-// dictionary entry matches (-1: none). Templated over the codes' stored width; rows rewritten since
-// the column was built (kMovedRow) are read from the column's `moved` map.
+// dictionary entry matches (-1: none; several entries can match one value, as matching folds case).
+// Over adjacent rows it ORs the matching entries' rows from the column's row index; over a row list
+// it tests their bitmaps, or reads the rows' codes when an entry is rare enough to be listed instead.
+// Templated over the codes' stored width; rows rewritten since the column was built (kMovedRow) are
+// read from the column's `moved` map.
 template <typename T>
 class SetFilter final : public FilterNode {
  public:
-  SetFilter(const SetColumn* c, const std::vector<T>& codes, std::vector<int8_t> wanted, int needed_all)
-      : c_(c), codes_(codes.data()), wanted_(std::move(wanted)), needed_all_(needed_all) {}
+  // `index`: the column's row index, or null to read the rows' codes.
+  SetFilter(const SetColumn* c, const std::vector<T>& codes, std::vector<int8_t> wanted, int needed_all,
+            std::shared_ptr<const SetRowIndex> index)
+      : c_(c), codes_(codes.data()), wanted_(std::move(wanted)), needed_all_(needed_all), index_(std::move(index)) {
+    entries_.resize(std::max(1, needed_all));
+    all_bitmaps_ = index_ != nullptr;
+    for (int32_t code = 0; code < static_cast<int32_t>(wanted_.size()); ++code) {
+      if (wanted_[code] < 0) continue;
+      entries_[needed_all == 0 ? 0 : wanted_[code]].push_back(code);
+      all_bitmaps_ = all_bitmaps_ && index_->Bitmap(code) != nullptr;
+    }
+  }
+  bool MaskRange(uint32_t begin, uint32_t n, uint64_t* mask) const override {
+    if (!index_) return false;
+    const uint32_t words = (n + 63) / 64;
+    uint64_t part[kMaskWords];
+    for (size_t v = 0; v < entries_.size(); ++v) {
+      uint64_t* dst = v == 0 ? mask : part;
+      std::fill_n(dst, words, uint64_t{0});
+      for (int32_t code : entries_[v]) index_->OrRows(code, begin, n, dst);
+      if (v > 0)
+        for (uint32_t w = 0; w < words; ++w) mask[w] &= part[w];
+    }
+    return true;
+  }
   uint32_t Filter(const uint32_t* in, uint32_t n, uint32_t* out) const override {
+    if (all_bitmaps_) {
+      return KeepWhere<int>(in, n, out, [&](uint32_t i) {
+        const uint32_t r = in[i];
+        for (const std::vector<int32_t>& codes : entries_) {
+          bool any = false;
+          for (int32_t code : codes) any |= (index_->Bitmap(code)[r / 64] >> (r % 64)) & 1;
+          if (!any) return false;
+        }
+        return true;
+      });
+    }
     if (needed_all_ == 0) {
       return KeepRows(in, n, out, [&](auto begin, auto end) {
         for (auto k = begin; k != end; ++k)
@@ -835,6 +873,11 @@ class SetFilter final : public FilterNode {
         if (wanted_[*k] >= 0) seen |= uint64_t{1} << wanted_[*k];
       return std::popcount(seen) == needed_all_;
     });
+  }
+  double BytesPerRow() const override {
+    size_t entries = 0;
+    for (const auto& codes : entries_) entries += codes.size();
+    return all_bitmaps_ ? entries / 8.0 : 8;
   }
 
  private:
@@ -857,6 +900,9 @@ class SetFilter final : public FilterNode {
   const T* codes_;
   std::vector<int8_t> wanted_;
   int needed_all_;  // 0: any
+  std::shared_ptr<const SetRowIndex> index_;
+  std::vector<std::vector<int32_t>> entries_;  // per asked value (one list for any): the matching codes
+  bool all_bitmaps_ = true;
 };
 
 class RowSetFilter final : public FilterNode {
@@ -895,8 +941,8 @@ SegmentOp Mirror(SegmentOp op) {
 // Turns a checked tree into evaluator nodes bound to one frame. Owns what derived fields compute.
 class SegmentProgram {
  public:
-  SegmentProgram(const CustomerFrame& frame, const CheckedSegment& types, const SegmentContext& ctx)
-      : frame_(frame), types_(types), ctx_(ctx) {}
+  SegmentProgram(const CustomerFrame& frame, const CheckedSegment& types, const SegmentContext& ctx, RowIndexes indexes)
+      : frame_(frame), types_(types), ctx_(ctx), indexes_(indexes) {}
 
   std::unique_ptr<FilterNode> Cond(const SegmentNode& n) {
     switch (n.op) {
@@ -1019,7 +1065,8 @@ class SegmentProgram {
     const int needed_all = all ? static_cast<int>(wanted.size()) : 0;
     return c.codes.Visit([&](const auto& codes) -> std::unique_ptr<FilterNode> {
       using T = typename std::decay_t<decltype(codes)>::value_type;
-      return std::make_unique<SetFilter<T>>(&c, codes, std::move(index), needed_all);
+      return std::make_unique<SetFilter<T>>(&c, codes, std::move(index), needed_all,
+                                            indexes_ == RowIndexes::kBuild ? RowIndexOf(c) : c.row_index.Get());
     });
   }
 
@@ -1181,6 +1228,7 @@ class SegmentProgram {
   const CustomerFrame& frame_;
   const CheckedSegment& types_;
   const SegmentContext& ctx_;
+  const RowIndexes indexes_;
   std::optional<RfmScores> rfm_;
   std::deque<std::vector<double>> owned_numbers_;  // deques: nodes point into them
   std::deque<CategoryColumn> owned_categories_;
@@ -1232,10 +1280,10 @@ void RunRange(const FilterNode& root, size_t begin, size_t end, std::vector<uint
 
 absl::StatusOr<std::vector<uint32_t>> MatchingRows(const std::vector<const SegmentNode*>& conjuncts,
                                                    const CheckedSegment& types, const CustomerFrame& frame,
-                                                   const SegmentContext& context) {
+                                                   const SegmentContext& context, RowIndexes indexes) {
   if (frame.rows() > UINT32_MAX) return absl::InvalidArgumentError("frame: more than 4294967295 rows");
   // The program owns derived columns the nodes read: it lives until the evaluation ends.
-  SegmentProgram program(frame, types, context);
+  SegmentProgram program(frame, types, context, indexes);
   std::vector<std::unique_ptr<FilterNode>> filters;
   try {
     for (const SegmentNode* c : conjuncts) {
@@ -1261,10 +1309,12 @@ absl::StatusOr<std::vector<uint32_t>> MatchingRows(const std::vector<const Segme
   threads = std::min(threads, std::max<size_t>(1, n / 65536));
   std::vector<std::vector<uint32_t>> parts(threads);
   std::vector<std::thread> workers;
+  // Ranges start on a whole batch, so that bitmaps are read a word at a time.
+  auto split = [&](size_t t) { return t == threads ? n : n * t / threads / kBatch * kBatch; };
   for (size_t t = 1; t < threads; ++t) {
-    workers.emplace_back([&, t] { RunRange(*root, n * t / threads, n * (t + 1) / threads, parts[t]); });
+    workers.emplace_back([&, t] { RunRange(*root, split(t), split(t + 1), parts[t]); });
   }
-  RunRange(*root, 0, n / threads, parts[0]);
+  RunRange(*root, 0, split(1), parts[0]);
   for (auto& w : workers) w.join();
   std::vector<uint32_t> out = std::move(parts[0]);
   for (size_t t = 1; t < threads; ++t) out.insert(out.end(), parts[t].begin(), parts[t].end());
@@ -1286,7 +1336,7 @@ absl::StatusOr<std::vector<int64_t>> EvaluateSegment(const SegmentExpr& expr, co
   if (context.orders != nullptr) return internal::EvaluateOverOrders(expr, frame, context);
   auto checked = internal::Check(expr, SchemaOf(frame));
   if (!checked.ok()) return checked.status();
-  auto rows = internal::MatchingRows({&expr.node()}, *checked, frame, context);
+  auto rows = internal::MatchingRows({&expr.node()}, *checked, frame, context, internal::RowIndexes::kBuild);
   if (!rows.ok()) return rows.status();
   std::vector<int64_t> ids(rows->size());
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = frame.ids[(*rows)[i]];

@@ -13,11 +13,16 @@
 
 namespace rapport::internal {
 
+// Whether an evaluation builds the row indexes of the set columns it reads (SetRowIndexCache) or
+// only uses those already built. Worth it on a frame that is kept and queried again, not for one
+// evaluation from base data.
+enum class RowIndexes { kBuild, kUseBuilt };
+
 // The rows (ascending) of `frame` for which every one of `conjuncts` holds: nodes of one tree that
 // `types` checked against the frame's schema. No conjuncts: every row.
 absl::StatusOr<std::vector<uint32_t>> MatchingRows(const std::vector<const SegmentNode*>& conjuncts,
                                                    const CheckedSegment& types, const CustomerFrame& frame,
-                                                   const SegmentContext& context);
+                                                   const SegmentContext& context, RowIndexes indexes);
 
 // EvaluateSegment with context.orders set: the order metrics come from those orders, computed only for
 // the customers that pass the expression's other conditions (segment_eval_orders.cc).

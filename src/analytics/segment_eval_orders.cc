@@ -78,7 +78,7 @@ absl::StatusOr<std::vector<int64_t>> EvaluateOverOrders(const SegmentExpr& expr,
   std::vector<const SegmentNode*> plain, with_orders;
   for (const SegmentNode* c : conjuncts) (!ranks && !NeedsOrders(*c) ? plain : with_orders).push_back(c);
 
-  auto candidates = MatchingRows(plain, *checked, frame, inner);
+  auto candidates = MatchingRows(plain, *checked, frame, inner, RowIndexes::kUseBuilt);
   if (!candidates.ok()) return candidates.status();
   std::vector<int64_t> ids;
   if (with_orders.empty()) {
@@ -95,7 +95,7 @@ absl::StatusOr<std::vector<int64_t>> EvaluateOverOrders(const SegmentExpr& expr,
   }
   CustomerFrame few = SelectRows(frame, *candidates, columns);
   if (absl::Status s = AddOrderMetrics(*context.orders, few); !s.ok()) return s;
-  auto rows = MatchingRows(with_orders, *checked, few, inner);
+  auto rows = MatchingRows(with_orders, *checked, few, inner, RowIndexes::kUseBuilt);
   if (!rows.ok()) return rows.status();
   ids.reserve(rows->size());
   for (uint32_t row : *rows) ids.push_back(few.ids[row]);
