@@ -607,3 +607,44 @@ def test_large_frames_threads_and_concurrent_calls():
         t.join()
     assert not errors and len(results) == 20
     assert all(np.array_equal(r, expected) for r in results)
+
+
+def test_tag_conditions_build_the_tag_index_once_across_threads():
+    # The first tag condition on a frame builds the tags' row index; calls that race to it get one
+    # index, the same answers, and the frame's bytes count it from then on.
+    import threading
+
+    rng = np.random.default_rng(8)
+    n = 100_000
+    pool = np.array(["vip", "b2b", "rare", "新客"])
+    chances = np.array([0.2, 0.5, 0.005, 0.3])
+    tags = [list(pool[rng.random(4) < chances]) or None for _ in range(n)]
+    df = pd.DataFrame({"x": rng.normal(size=n), "tags": tags}, index=np.arange(1, n + 1))
+    frame = rapport.Frame.from_pandas(df)
+    bytes_before = frame.bytes
+    text = 'x > 0 and (has_tag("vip") or has_all_tags("rare", "新客")) and not has_tag("b2b")'
+    keep = (df.x > 0) & (_has(df.tags, ["vip"]) | _has(df.tags, ["rare", "新客"], all_=True)) & ~_has(df.tags, ["b2b"])
+    expected = df.index[keep].to_numpy()
+    assert 0 < len(expected) < n
+
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def work():
+        try:
+            barrier.wait()
+            results.append(frame.segment(text, threads=2))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 4
+    assert all(np.array_equal(r, expected) for r in results)
+    grown = frame.bytes - bytes_before
+    assert n // 8 <= grown <= 4 * sum(len(t or []) for t in tags) + 4096  # a bitmap or more, at most 4 bytes a tag
+    np.testing.assert_array_equal(frame.segment(text, threads=1), expected)
+    assert frame.bytes == bytes_before + grown
