@@ -112,10 +112,10 @@ struct SetRowIndex;
 class SetRowIndexCache {
  public:
   SetRowIndexCache() = default;
-  SetRowIndexCache(const SetRowIndexCache& other) : index_(other.Get()) {}
+  SetRowIndexCache(const SetRowIndexCache& other) : index_(other.Shared()) {}
   SetRowIndexCache(SetRowIndexCache&& other) noexcept : index_(std::move(other.index_)) {}
   SetRowIndexCache& operator=(const SetRowIndexCache& other) {
-    if (this != &other) index_ = other.Get();
+    if (this != &other) index_ = other.Shared();
     return *this;
   }
   SetRowIndexCache& operator=(SetRowIndexCache&& other) noexcept {
@@ -123,10 +123,7 @@ class SetRowIndexCache {
     return *this;
   }
 
-  std::shared_ptr<const internal::SetRowIndex> Get() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return index_;
-  }
+  std::shared_ptr<const internal::SetRowIndex> Get() const { return Shared(); }
   // The index, built by `build` when there is none yet (once, however many threads ask).
   template <typename Build>
   std::shared_ptr<const internal::SetRowIndex> GetOrBuild(Build build) const {
@@ -134,20 +131,28 @@ class SetRowIndexCache {
     if (!index_) index_ = build();
     return index_;
   }
-  // Called by whatever changes the column's rows, which has the column to itself meanwhile.
+  // For what changes the column's rows, which has the column to itself meanwhile: the index to change
+  // along with the rows when nothing else holds it (no copy of the column does), else null.
+  internal::SetRowIndex* Unshared() { return index_.use_count() == 1 ? index_.get() : nullptr; }
   void Drop() { index_.reset(); }
 
  private:
+  std::shared_ptr<internal::SetRowIndex> Shared() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return index_;
+  }
+
   mutable std::mutex mu_;
-  mutable std::shared_ptr<const internal::SetRowIndex> index_;
+  mutable std::shared_ptr<internal::SetRowIndex> index_;
 };
 
 // A set of strings per row (tags, multi-enum fields); an empty set counts as missing. Row r's codes
 // (into `dictionary`, ascending and distinct) are codes[offsets[r] .. offsets[r+1]), or moved[r] when
 // offsets[r] has kMovedRow. Read rows with Codes/Values; loops that matter read the arrays.
 //
-// The member functions that change rows drop `row_index`; code that writes `offsets`, `codes` or
-// `moved` directly calls row_index.Drop(), or conditions on the column would read the old rows.
+// The member functions that change rows keep `row_index` in step (or drop it); code that writes
+// `offsets`, `codes` or `moved` directly calls row_index.Drop(), or conditions on the column would read
+// the old rows.
 struct SetColumn {
   StringDictionary dictionary;
   std::vector<uint32_t> offsets{0};  // see kMovedRow
@@ -167,6 +172,10 @@ struct SetColumn {
   void Replace(size_t row, std::span<const int32_t> row_codes);
   // Puts every row back end to end, without dead spans.
   void Compact();
+
+ private:
+  // Keeps row_index in step with a row's change (or an appended row), or drops it.
+  void FollowInIndex(size_t row, std::span<const int32_t> before, std::span<const int32_t> after);
 };
 
 // Numbers, times and bools hold one value per row, or no array at all when no row has a value (a

@@ -1,6 +1,7 @@
 // Text and set columns: appending rows, replacing them in O(the row) and compacting (see kMovedRow).
 #include <algorithm>
 
+#include "analytics/set_row_index.h"
 #include "rapport/frame.h"
 
 namespace rapport {
@@ -73,9 +74,14 @@ void SetColumn::Append(const std::vector<std::string_view>& values) {
 }
 
 void SetColumn::AppendCodes(std::span<const int32_t> row_codes) {
-  row_index.Drop();
+  FollowInIndex(rows(), {}, row_codes);
   for (int32_t c : row_codes) codes.push_back(c);
   offsets.push_back(static_cast<uint32_t>(codes.size()));
+}
+
+void SetColumn::FollowInIndex(size_t row, std::span<const int32_t> before, std::span<const int32_t> after) {
+  internal::SetRowIndex* index = row_index.Unshared();
+  if (index == nullptr || !index->Update(static_cast<uint32_t>(row), before, after)) row_index.Drop();
 }
 
 std::vector<int32_t> SetColumn::Codes(size_t row) const {
@@ -97,7 +103,9 @@ bool SetColumn::Empty(size_t row) const {
 }
 
 void SetColumn::Replace(size_t row, std::span<const int32_t> row_codes) {
-  row_index.Drop();
+  const std::vector<int32_t> before = Codes(row);
+  if (std::equal(before.begin(), before.end(), row_codes.begin(), row_codes.end())) return;
+  FollowInIndex(row, before, row_codes);
   const auto key = static_cast<uint32_t>(row);
   if (offsets[row] & kMovedRow) {
     moved[key].assign(row_codes.begin(), row_codes.end());

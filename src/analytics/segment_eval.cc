@@ -830,7 +830,7 @@ class SetFilter final : public FilterNode {
     entries_.resize(std::max(1, needed_all));
     all_bitmaps_ = index_ != nullptr;
     for (int32_t code = 0; code < static_cast<int32_t>(wanted_.size()); ++code) {
-      if (wanted_[code] < 0) continue;
+      if (wanted_[code] < 0 || (index_ && !index_->Covers(code))) continue;  // (a later code: no row holds it)
       entries_[needed_all == 0 ? 0 : wanted_[code]].push_back(code);
       all_bitmaps_ = all_bitmaps_ && index_->Bitmap(code) != nullptr;
     }

@@ -40,12 +40,13 @@ std::vector<uint32_t> CountRows(const SetColumn& c, const std::vector<T>& codes,
 
 }  // namespace
 
-std::shared_ptr<const SetRowIndex> BuildSetRowIndex(const SetColumn& column) {
+std::shared_ptr<SetRowIndex> BuildSetRowIndex(const SetColumn& column) {
   auto index = std::make_shared<SetRowIndex>();
   SetRowIndex& x = *index;
   const size_t values = static_cast<size_t>(column.dictionary.size());
   x.rows = column.rows();
-  x.words = (x.rows + 63) / 64 + 1;
+  // Room for customers appended later (Update), as the frame's own arrays keep.
+  x.words = (x.rows + x.rows / 64 + 63) / 64 + 1;
   column.codes.Visit([&](const auto& codes) {
     const std::vector<uint32_t> count = CountRows(column, codes, values);
     x.bitmap_of.assign(values, -1);
@@ -81,7 +82,7 @@ std::shared_ptr<const SetRowIndex> BuildSetRowIndex(const SetColumn& column) {
 }
 
 void SetRowIndex::OrRows(int32_t code, uint32_t begin, uint32_t n, uint64_t* mask) const {
-  if (n == 0) return;
+  if (n == 0 || !Covers(code)) return;
   if (const uint64_t* bits = Bitmap(code)) {
     const uint64_t* from = bits + begin / 64;
     const uint32_t shift = begin % 64;
@@ -100,6 +101,22 @@ void SetRowIndex::OrRows(int32_t code, uint32_t begin, uint32_t n, uint64_t* mas
     const uint32_t i = *r - begin;
     mask[i / 64] |= uint64_t{1} << (i % 64);
   }
+}
+
+bool SetRowIndex::Update(uint32_t row, std::span<const int32_t> before, std::span<const int32_t> after) {
+  if (row > rows || (row == rows && row >= (words - 1) * 64)) return false;
+  auto kept = [](std::span<const int32_t> codes, int32_t code) { return std::binary_search(codes.begin(), codes.end(), code); };
+  for (int32_t code : before)
+    if (!kept(after, code) && !Bitmap(code)) return false;
+  for (int32_t code : after)
+    if (!kept(before, code) && !Bitmap(code)) return false;
+  const uint64_t bit = uint64_t{1} << (row % 64);
+  for (int32_t code : before)
+    if (!kept(after, code)) bitmaps[static_cast<size_t>(bitmap_of[code]) * words + row / 64] &= ~bit;
+  for (int32_t code : after)
+    if (!kept(before, code)) bitmaps[static_cast<size_t>(bitmap_of[code]) * words + row / 64] |= bit;
+  if (row == rows) ++rows;
+  return true;
 }
 
 size_t SetRowIndex::bytes() const {

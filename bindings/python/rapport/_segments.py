@@ -618,6 +618,11 @@ class Frame:
         return {name: _COLUMN_TYPES[t] for name, t in self._f.schema()}
 
     @property
+    def bytes(self) -> int:
+        """Memory the frame holds, in bytes: its arrays, strings and the indexes its evaluations built."""
+        return self._f.bytes
+
+    @property
     def skipped(self) -> dict[str, str]:
         """Columns left out of the frame, and why."""
         return {name: str(e) for name, e in self._skipped.items()}

@@ -181,6 +181,54 @@ TEST(SetRowIndex, AChangedRowIsNeverAnsweredFromTheOldIndex) {
   EXPECT_EQ(Eval(f, R"(has_tag("rare") and x = 0)").back(), 100004);
 }
 
+// A frame kept up to date (a database's cached frame) changes a few rows at a time: changes among
+// values that have bitmaps, unchanged rows and appended rows keep the index, updated in place.
+TEST(SetRowIndex, ChangesAmongCommonValuesUpdateTheIndexInPlace) {
+  CustomerFrame f = TagFrame(100003);
+  Eval(f, R"(has_tag("common"))");
+  const internal::SetRowIndex* built = Tags(f).row_index.Get().get();
+  ASSERT_NE(built, nullptr);
+  SetColumn& tags = MutableTags(f);
+  auto codes = [&](std::vector<std::string> values) {
+    std::vector<int32_t> out;
+    for (const std::string& v : values) out.push_back(tags.dictionary.Find(v));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  tags.Replace(3, codes({"k1"}));                  // {common, k3} -> {k1}: in place
+  tags.Replace(6, codes({"common", "k2", "k4"}));  // two codes -> three: moved apart
+  tags.Replace(10, codes(TagsOf(10)));             // unchanged
+  tags.Append({"k2", "Common"});                   // a new row
+  f.ids.push_back(100004);
+  std::get<NumberColumn>(*f.FindMutable("x")).values.push_back(3);
+  EXPECT_EQ(Tags(f).row_index.Get().get(), built);
+  auto changed = [](int i) -> std::vector<std::string> {
+    if (i == 3) return {"k1"};
+    if (i == 6) return {"common", "k2", "k4"};
+    if (i == 100003) return {"k2", "Common"};
+    return TagsOf(i);
+  };
+  ExpectAgreesRowByRow(f, changed);
+
+  // A copy shares the index: a change to the copy drops the copy's, and the original keeps its own.
+  CustomerFrame copy = f;
+  MutableTags(copy).Replace(9, codes({"k2"}));
+  EXPECT_EQ(Tags(copy).row_index.Get(), nullptr);
+  EXPECT_EQ(Tags(f).row_index.Get().get(), built);
+  ExpectAgreesRowByRow(copy, [&](int i) -> std::vector<std::string> { return i == 9 ? std::vector<std::string>{"k2"} : changed(i); });
+  ExpectAgreesRowByRow(f, changed);
+
+  // A value that is listed rather than given a bitmap, or new to the dictionary, drops it.
+  tags.Replace(12, codes({"rare"}));
+  EXPECT_EQ(Tags(f).row_index.Get(), nullptr);
+  Eval(f, R"(has_tag("common"))");
+  ASSERT_NE(Tags(f).row_index.Get(), nullptr);
+  tags.Replace(15, std::vector<int32_t>{tags.dictionary.Intern("brand new")});
+  EXPECT_EQ(Tags(f).row_index.Get(), nullptr);
+  EXPECT_EQ(Eval(f, R"(has_tag("brand new"))"), std::vector<int64_t>{16});
+  EXPECT_EQ(Eval(f, R"(has_tag("rare") and x = 2)"), std::vector<int64_t>{13});
+}
+
 TEST(SetRowIndex, EvaluationFromBaseDataUsesButDoesNotBuildIt) {
   const CustomerFrame f = TagFrame(20000);
   std::vector<int64_t> expected;
