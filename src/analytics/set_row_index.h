@@ -14,8 +14,8 @@
 namespace rapport::internal {
 
 // A value held by at least 1/32 of the rows gets a bitmap (a bit per row costs no more than listing
-// its rows at 4 bytes each); rarer values list their rows. Either way the index costs at most 4
-// bytes per stored code.
+// its rows at 4 bytes each); rarer values list their rows. Either way the index costs about 4 bytes
+// per stored code at most (bitmaps keep 1/64 of room for appended rows).
 struct SetRowIndex {
   size_t rows = 0;
   size_t words = 0;                     // per bitmap: a bit per row, 1/64 to spare, a zero word of padding
