@@ -236,6 +236,27 @@ static void test_evaluate(void) {
   rapport_db_close(db);
 }
 
+/* Tag conditions on a database read its cached frame, whose tag index the first of them builds: every
+ * later tag change must show in the next evaluation. */
+static void test_tags_follow_changes(void) {
+  int64_t c[3];
+  rapport_db *db = fixture(c);
+  int64_t ids[8];
+  size_t n = 99;
+  EXPECT_OK(rapport_db_segment(db, "has_tag(\"vip\")", NULL, ids, 8, &n, &err));
+  CHECK(n == 1 && ids[0] == c[0]);
+  EXPECT_OK(rapport_tag_add(db, c[1], "VIP", &err));
+  EXPECT_OK(rapport_db_segment(db, "has_tag(\"vip\")", NULL, ids, 8, &n, &err));
+  CHECK(n == 2 && ids[0] == c[0] && ids[1] == c[1]);
+  EXPECT_OK(rapport_tag_remove(db, c[0], "vip", &err));
+  EXPECT_OK(rapport_tag_add(db, c[2], "新客", &err));
+  EXPECT_OK(rapport_db_segment(db, "has_tag(\"vip\")", NULL, ids, 8, &n, &err));
+  CHECK(n == 1 && ids[0] == c[1]);
+  EXPECT_OK(rapport_db_segment(db, "has_any_tag(\"vip\", \"新客\")", NULL, ids, 8, &n, &err));
+  CHECK(n == 2 && ids[0] == c[1] && ids[1] == c[2]);
+  rapport_db_close(db);
+}
+
 static void test_saved(void) {
   int64_t c[3];
   rapport_db *db = fixture(c);
@@ -626,6 +647,7 @@ static void test_saved_null(void) {
 void test_segments(void) {
   test_expressions();
   test_evaluate();
+  test_tags_follow_changes();
   test_saved();
   test_saved_null();
 }
