@@ -108,7 +108,8 @@ struct SetRowIndex;
 
 // Which rows hold each value of a set column: the segment evaluator builds it the first time a
 // condition such as has_tag reads the column, and later evaluations read a bit per row instead of
-// each row's codes. Copies of the column share it; it never changes once built.
+// each row's codes. Copies of the column share it; SetColumn's functions that change rows update it
+// in place when no copy shares it, or drop it.
 class SetRowIndexCache {
  public:
   SetRowIndexCache() = default;
