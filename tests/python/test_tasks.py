@@ -57,7 +57,7 @@ def test_bad_input_is_refused_with_exact_messages_and_nothing_written(db):
         with pytest.raises(error) as info:
             db.create_task(**kwargs)
         assert str(info.value) == message or info.value.args[0] == message, (kwargs, str(info.value))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^due: naive datetime; pass a timezone-aware datetime"):
         db.create_task("x", due=dt.datetime(2024, 1, 1))  # naive datetimes are refused
     assert db.changes()[-1].seq == seq
     assert len(db.tasks()) == 0
@@ -82,9 +82,9 @@ def test_update_complete_cancel(db, clock):
     with pytest.raises(rapport.StageGateError) as info:
         db.cancel_task(t.id)
     assert str(info.value) == f"status: task {t.id} is done; only open tasks can be cancelled"
-    with pytest.raises(rapport.StageGateError):
+    with pytest.raises(rapport.StageGateError, match=f"^status: task {t.id} is done; only open tasks can be changed$"):
         db.update_task(t.id, notes="late note")
-    with pytest.raises(rapport.NotFoundError):
+    with pytest.raises(rapport.NotFoundError, match="^task 424242 not found$"):
         db.task(424242)
     assert db.changes()[-1].seq == seq
     c = db.create_task("c")
@@ -147,7 +147,7 @@ def test_purge_removes_the_customers_tasks(db):
     ann = db.create_customer("Ann").id
     t = db.create_task("Ring Ann", customer=ann)
     db.purge_customer(ann)
-    with pytest.raises(rapport.NotFoundError):
+    with pytest.raises(rapport.NotFoundError, match=f"^task {t.id} not found$"):
         db.task(t.id)
     entries = [c for c in db.changes() if c.entity == "task" and c.entity_id == t.id]
     assert entries and all(c.after is None and c.before is None for c in entries)
