@@ -157,11 +157,14 @@ absl::StatusOr<BusinessCalendar> BusinessCalendar::Create(const BusinessCalendar
       return absl::InvalidArgumentError(StrCat(field, ": ", internal::FormatDate(x.date), " is listed twice (working_days[",
                                                it->second, "])"));
     }
-    for (size_t j = 0; j < def.holidays.size(); ++j) {
-      if (def.holidays[j].first <= x.date && x.date <= def.holidays[j].last) {
-        return absl::InvalidArgumentError(StrCat(field, ": ", internal::FormatDate(x.date), " is a holiday (holidays[", j,
-                                                 "])"));
-      }
+    // The merged runs say whether it is a holiday; only then is the first holiday given that holds it looked for.
+    auto run = std::upper_bound(impl->holidays.begin(), impl->holidays.end(), day,
+                                [](int64_t d, const auto& h) { return d < h.first; });
+    if (run != impl->holidays.begin() && day <= std::prev(run)->last) {
+      size_t j = 0;
+      while (!(def.holidays[j].first <= x.date && x.date <= def.holidays[j].last)) ++j;
+      return absl::InvalidArgumentError(StrCat(field, ": ", internal::FormatDate(x.date), " is a holiday (holidays[", j,
+                                               "])"));
     }
     Impl::Extra extra{day, {}};
     if (!x.hours.empty()) {

@@ -297,6 +297,20 @@ TEST(BusinessCalendarTest, DefinitionErrors) {
   EXPECT_EQ(error(R"({"time_zone":"UTC","hours":{"mon":[["09:00","17:00"]]},"holidays":["2026-10-01"],
                       "working_days":["2026-10-01"]})"),
             "working_days[0]: 2026-10-01 is a holiday (holidays[0])");
+  // Holidays given out of order, overlapping and adjacent: the first one given that holds the day is named,
+  // and days between the merged runs are working days.
+  EXPECT_EQ(error(R"({"time_zone":"UTC","hours":{"mon":[["09:00","17:00"]]},
+                      "holidays":[["2026-12-24","2026-12-26"],"2026-10-02",["2026-10-03","2026-10-07"],["2026-09-30","2026-10-05"]],
+                      "working_days":["2026-10-08","2026-09-29","2026-10-04"]})"),
+            "working_days[2]: 2026-10-04 is a holiday (holidays[2])");
+  EXPECT_EQ(error(R"({"time_zone":"UTC","hours":{"mon":[["09:00","17:00"]]},
+                      "holidays":[["2026-12-24","2026-12-26"],["2026-09-30","2026-10-05"],"2026-10-02"],
+                      "working_days":["2026-10-08","2026-10-02"]})"),
+            "working_days[1]: 2026-10-02 is a holiday (holidays[1])");
+  EXPECT_EQ(error(R"({"time_zone":"UTC","hours":{"mon":[["09:00","17:00"]]},
+                      "holidays":[["2026-12-24","2026-12-26"],["2026-09-30","2026-10-05"]],
+                      "working_days":["2026-10-06","2026-09-29","2026-12-27","2026-12-26"]})"),
+            "working_days[3]: 2026-12-26 is a holiday (holidays[0])");
   EXPECT_EQ(error(R"({"time_zone":"UTC","hours":{"mon":[["09:00","17:00"]]},"working_days":["2026-10-10","2026-10-10"]})"),
             "working_days[1]: 2026-10-10 is listed twice (working_days[0])");
   EXPECT_EQ(error(R"({"time_zone":"UTC","hours":{"mon":[["09:00","17:00"]]},"working_days":[{"date":"2026-10-10","as":"sun"}]})"),
