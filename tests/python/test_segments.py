@@ -589,31 +589,38 @@ def test_large_frames_threads_and_concurrent_calls():
     np.testing.assert_array_equal(frame.segment(text, threads=0), expected)
     np.testing.assert_array_equal(frame.segment(text, threads=3), expected)
 
+    results = _on_threads(lambda: [frame.segment(text, threads=1) for _ in range(5)])
+    assert all(np.array_equal(r, expected) for calls in results for r in calls)
+
+
+def _on_threads(call, count=4):
+    """Runs call() on `count` threads released together; their results, or the first error raised."""
     import threading
 
+    barrier = threading.Barrier(count)
     results, errors = [], []
 
     def work():
         try:
-            for _ in range(5):
-                results.append(frame.segment(text, threads=1))
-        except Exception as e:  # pragma: no cover - reported below
+            barrier.wait()
+            results.append(call())
+        except Exception as e:  # pragma: no cover - raised below
             errors.append(e)
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
+    threads = [threading.Thread(target=work) for _ in range(count)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert not errors and len(results) == 20
-    assert all(np.array_equal(r, expected) for r in results)
+    if errors:
+        raise errors[0]
+    assert len(results) == count
+    return results
 
 
 def test_tag_conditions_build_the_tag_index_once_across_threads():
     # The first tag condition on a frame builds the tags' row index; calls that race to it get one
     # index, the same answers, and the frame's bytes count it from then on.
-    import threading
-
     rng = np.random.default_rng(8)
     n = 100_000
     pool = np.array(["vip", "b2b", "rare", "新客"])
@@ -627,23 +634,7 @@ def test_tag_conditions_build_the_tag_index_once_across_threads():
     expected = df.index[keep].to_numpy()
     assert 0 < len(expected) < n
 
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def work():
-        try:
-            barrier.wait()
-            results.append(frame.segment(text, threads=2))
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and len(results) == 4
-    assert all(np.array_equal(r, expected) for r in results)
+    assert all(np.array_equal(r, expected) for r in _on_threads(lambda: frame.segment(text, threads=2)))
     grown = frame.bytes - bytes_before
     assert n // 8 <= grown <= 4 * sum(len(t or []) for t in tags) + 4096  # a bitmap or more, at most 4 bytes a tag
     np.testing.assert_array_equal(frame.segment(text, threads=1), expected)
