@@ -5,9 +5,10 @@
 namespace rapport::internal {
 namespace {
 
-// Calls f(row, code) for every code of every row: rows in line ascending, then the moved ones. It walks the stored codes rather
-// than the rows, keeping the row number from a count of the rows that start at each position: a
-// loop per row would mispredict its exit about once a row, as rows hold a varying number of codes.
+// Calls f(row, code) for every code of every row: rows in line ascending, then the moved ones. It
+// walks the stored codes rather than the rows, keeping the row number from a count of the rows that
+// start at each position: a loop per row would mispredict its exit about once a row, as rows hold a
+// varying number of codes.
 template <typename T, typename F>
 void ForEachCode(const SetColumn& c, const std::vector<T>& codes, F f) {
   const size_t rows = c.rows();
